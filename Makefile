@@ -1,0 +1,44 @@
+# Two commands matter: `make run` serves the site, `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Gunicorn workers: two per core is plenty for this site's short requests.
+WORKERS ?= 3
+# The PostgreSQL + Redis pass of `make test`; pytest-django creates and drops test_newsroom.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/newsroom
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: run install test test-sqlite test-postgres lint
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py prepare_site
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	@echo "Serving the site at http://$(HOST):$(PORT)/ (admin at /admin/)"
+	$(BIN)/gunicorn newsroom.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
+
+test: test-sqlite test-postgres
+
+test-sqlite: install
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+test-postgres: install
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .

@@ -1,0 +1,197 @@
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import ngettext
+
+from .models import Agency, Article, Person, PhotoCredit, PhotoCreditAgency, Quote
+
+
+class QuoteInline(admin.TabularInline):
+    model = Quote
+    extra = 1
+    autocomplete_fields = ["speaker"]
+    fields = ["text", "speaker", "context", "order"]
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = [
+        "headline",
+        "status",
+        "published_at",
+        "people_in_story",
+        "quote_count",
+    ]
+    list_filter = ["status", "published_at", "tags"]
+    search_fields = ["headline", "dek", "body", "people__name"]
+    date_hierarchy = "published_at"
+    prepopulated_fields = {"slug": ["headline"]}
+    autocomplete_fields = ["authors", "people", "lead_photo"]
+    inlines = [QuoteInline]
+    actions = ["publish_selected", "unpublish_selected"]
+    readonly_fields = ["updated_at"]
+    fieldsets = [
+        (None, {"fields": ["headline", "slug", "dek", "dateline", "body"]}),
+        ("People and photo", {"fields": ["authors", "people", "lead_photo"]}),
+        ("Source", {"fields": ["source", "source_note"]}),
+        ("Tags", {"fields": ["tags"]}),
+        ("Publishing", {"fields": ["status", "published_at", "updated_at"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(quote_count=Count("quotes", distinct=True))
+            .prefetch_related("people")
+        )
+
+    @admin.display(description="Quotes", ordering="quote_count")
+    def quote_count(self, article):
+        return article.quote_count
+
+    @admin.display(description="People")
+    def people_in_story(self, article):
+        return ", ".join(person.name for person in article.people.all())
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm("articles.publish_article")
+
+    @admin.action(permissions=["publish"], description="Publish selected stories")
+    def publish_selected(self, request, queryset):
+        for article in queryset:
+            article.publish()
+        count = len(queryset)
+        self.message_user(
+            request,
+            ngettext("%d story published.", "%d stories published.", count) % count,
+            messages.SUCCESS,
+        )
+
+    @admin.action(
+        permissions=["publish"],
+        description="Unpublish selected stories (back to draft)",
+    )
+    def unpublish_selected(self, request, queryset):
+        for article in queryset:
+            article.unpublish()
+        count = len(queryset)
+        self.message_user(
+            request,
+            ngettext("%d story unpublished.", "%d stories unpublished.", count) % count,
+            messages.SUCCESS,
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not self.has_publish_permission(request):
+            readonly += ["status", "published_at"]
+        return readonly
+
+
+@admin.register(Quote)
+class QuoteAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "speaker", "story"]
+    list_filter = [("speaker", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["text", "speaker__name"]
+    autocomplete_fields = ["article", "speaker"]
+    list_select_related = ["speaker", "article"]
+
+    @admin.display(description="Story", ordering="article__headline")
+    def story(self, quote):
+        url = reverse("admin:articles_article_change", args=[quote.article_id])
+        return format_html('<a href="{}">{}</a>', url, quote.article.headline)
+
+
+class PersonQuoteInline(admin.TabularInline):
+    """The person's quotes, read-only here: a quote is edited with its story."""
+
+    model = Quote
+    fk_name = "speaker"
+    fields = ["text", "story"]
+    readonly_fields = ["text", "story"]
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name_plural = "quotes by this person"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("article")
+
+    @admin.display(description="Story")
+    def story(self, quote):
+        url = reverse("admin:articles_article_change", args=[quote.article_id])
+        return format_html('<a href="{}">{}</a>', url, quote.article.headline)
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ["name", "honorific", "role", "organization", "quote_count"]
+    search_fields = ["name", "role", "organization"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [PersonQuoteInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(quote_count=Count("quotes"))
+
+    @admin.display(description="Quotes", ordering="quote_count")
+    def quote_count(self, person):
+        return person.quote_count
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+class PhotoCreditAgencyInline(admin.TabularInline):
+    model = PhotoCreditAgency
+    extra = 1
+    autocomplete_fields = ["agency"]
+    verbose_name_plural = "agencies, in the order the credit line names them"
+
+
+@admin.register(PhotoCredit)
+class PhotoCreditAdmin(admin.ModelAdmin):
+    list_display = ["thumbnail", "caption", "credit_line"]
+    list_display_links = ["thumbnail", "caption"]
+    search_fields = ["caption", "alt_text", "photographer__name", "agencies__name"]
+    autocomplete_fields = ["photographer"]
+    inlines = [PhotoCreditAgencyInline]
+    fields = [
+        "image",
+        "thumbnail",
+        "caption",
+        "alt_text",
+        "photographer",
+        "credit_line",
+        "slug",
+    ]
+    readonly_fields = ["thumbnail", "credit_line"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("photographer")
+            .prefetch_related("agency_links__agency")
+        )
+
+    @admin.display(description="Image")
+    def thumbnail(self, credit):
+        if not credit.image:
+            return "(no image file)"
+        return format_html(
+            '<img src="{}" alt="{}" style="max-width:120px;max-height:80px">',
+            credit.image.url,
+            credit.alt_text,
+        )
+
+
+admin.site.site_header = "Newsroom"
+admin.site.site_title = "Newsroom admin"
+admin.site.index_title = "Desk"

@@ -1,0 +1,53 @@
+"""Checks for rows that arrived by loaddata, which skips save() and clean().
+
+Run them with ``manage.py check --database default``.
+"""
+
+from django.core import checks
+from django.db.models import Count
+from django.db.models.functions import TruncDate
+
+
+@checks.register(checks.Tags.database)
+def check_quotes_are_verbatim(app_configs=None, databases=None, **kwargs):
+    from .models import Quote
+
+    if not databases:
+        return []
+    errors = []
+    for quote in Quote.objects.select_related("article").iterator(chunk_size=500):
+        if not quote.appears_in(quote.article.body):
+            errors.append(
+                checks.Error(
+                    f"Quote {quote.pk} ({quote}) does not appear verbatim in the body of "
+                    f"“{quote.article.headline}”.",
+                    hint="Fix the quote's text or the story's body in the admin.",
+                    obj=quote,
+                    id="articles.E001",
+                )
+            )
+    return errors
+
+
+@checks.register(checks.Tags.database)
+def check_story_urls_are_unique(app_configs=None, databases=None, **kwargs):
+    from .models import Article
+
+    if not databases:
+        return []
+    clashes = (
+        Article.objects.exclude(published_at=None)
+        .annotate(day=TruncDate("published_at"))
+        .values("day", "slug")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+    )
+    return [
+        checks.Error(
+            f"{clash['n']} stories share the slug {clash['slug']!r} on {clash['day']}, "
+            "so they share one address.",
+            hint="Give all but one of them another slug.",
+            id="articles.E002",
+        )
+        for clash in clashes
+    ]

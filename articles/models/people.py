@@ -1,0 +1,67 @@
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from .slugs import unique_slug
+
+
+class PersonQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+    def in_published_stories(self):
+        """People a reader can meet: named, quoted or credited in a published story."""
+        from .stories import Article
+
+        published = Article.objects.published()
+        return self.filter(
+            Q(articles__in=published)
+            | Q(quotes__article__in=published)
+            | Q(authored_articles__in=published)
+            | Q(photo_credits__articles__in=published)
+        ).distinct()
+
+
+class Person(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    honorific = models.CharField(
+        max_length=50,
+        blank=True,
+        help_text="Rank or title before the name: “Maj. Gen.”, “Dr.”.",
+    )
+    role = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="As the story gives it, e.g. “spokesperson for the Russian Defense Ministry”.",
+    )
+    organization = models.CharField(max_length=200, blank=True)
+    bio = models.TextField(blank=True)
+    portrait = models.ImageField(upload_to="portraits/%Y/", blank=True)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(
+                Person, self.name, max_length=200, exclude_pk=self.pk
+            )
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:person", kwargs={"slug": self.slug})
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @property
+    def full_name(self):
+        """The name with its honorific, as a story first introduces the person."""
+        return f"{self.honorific} {self.name}".strip()

@@ -1,0 +1,130 @@
+from django.db import models
+
+from .people import Person
+from .slugs import unique_slug
+
+
+class AgencyQuerySet(models.QuerySet):
+    def get_by_natural_key(self, name):
+        return self.get(name=name)
+
+
+class Agency(models.Model):
+    """A photo or news agency as credit lines name it: “TASS”, “Abaca Press”."""
+
+    name = models.CharField(max_length=200, unique=True)
+
+    objects = AgencyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.name,)
+
+
+class PhotoCreditQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class PhotoCredit(models.Model):
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        blank=True,
+        help_text="Identifies the photo in fixtures; filled in from the caption when left empty.",
+    )
+    image = models.ImageField(
+        upload_to="photos/%Y/%m/",
+        blank=True,
+        width_field="image_width",
+        height_field="image_height",
+    )
+    # Kept with the row so pages can reserve the image's space without opening the file.
+    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    caption = models.TextField(blank=True)
+    alt_text = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="What the image shows, for readers who cannot see it.",
+    )
+    photographer = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="photo_credits",
+    )
+    agencies = models.ManyToManyField(
+        Agency, through="PhotoCreditAgency", blank=True, related_name="photo_credits"
+    )
+
+    objects = PhotoCreditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-pk"]
+
+    def __str__(self):
+        return self.caption or self.slug
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(
+                PhotoCredit, self.caption or "photo", max_length=200, exclude_pk=self.pk
+            )
+        super().save(*args, **kwargs)
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @property
+    def credit_line(self):
+        """The credit as the wire prints it: photographer, then agencies in order."""
+        # Iterates .all() so a prefetched credit costs no query.
+        names = [link.agency.name for link in self.agency_links.all()]
+        if self.photographer_id:
+            names.insert(0, self.photographer.name)
+        return "/".join(names)
+
+
+class PhotoCreditAgencyQuerySet(models.QuerySet):
+    def get_by_natural_key(self, credit_slug, position):
+        return self.get(credit__slug=credit_slug, position=position)
+
+
+class PhotoCreditAgency(models.Model):
+    """One agency's place in a photo's credit line."""
+
+    credit = models.ForeignKey(
+        PhotoCredit, on_delete=models.CASCADE, related_name="agency_links"
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="credit_links"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    objects = PhotoCreditAgencyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["credit", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credit", "position"], name="unique_agency_position"
+            ),
+        ]
+        verbose_name = "agency in credit line"
+        verbose_name_plural = "agencies in credit line"
+
+    def __str__(self):
+        return f"{self.position}. {self.agency}"
+
+    def natural_key(self):
+        return self.credit.natural_key() + (self.position,)
+
+    natural_key.dependencies = ["articles.photocredit", "articles.agency"]

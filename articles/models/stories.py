@@ -1,0 +1,365 @@
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.text import slugify
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
+
+from ..rendering import paragraphs, render_body
+from ..wire import normalize_quote_text
+from .people import Person
+from .photos import PhotoCredit, PhotoCreditAgency
+
+UPDATE_GRACE = timedelta(minutes=10)
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+class ArticleQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug, day):
+        if day is None:
+            return self.get(slug=slug, published_at__isnull=True)
+        return self.get(slug=slug, published_at__date=day)
+
+    def published(self):
+        """Stories a reader may see: published, and not dated in the future."""
+        return self.filter(status=Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def for_listing(self):
+        """What a list of stories shows: headline, dek, photo and tags, not the body."""
+        return (
+            self.defer("body")
+            .select_related("lead_photo__photographer")
+            .prefetch_related("tags", "lead_photo__agency_links__agency")
+        )
+
+    def for_story_page(self):
+        """Everything article_detail.html touches, in a fixed number of queries.
+
+        A relation added to the template without being added here trips the
+        query-budget test.
+        """
+        return self.select_related("lead_photo__photographer").prefetch_related(
+            "authors",
+            "people",
+            "tags",
+            Prefetch(
+                "lead_photo__agency_links",
+                queryset=PhotoCreditAgency.objects.select_related("agency"),
+            ),
+            Prefetch("quotes", queryset=Quote.objects.select_related("speaker")),
+        )
+
+    def featuring(self, person):
+        """Stories that name, quote, are written by or carry a photo by person."""
+        return self.filter(
+            Q(people=person)
+            | Q(quotes__speaker=person)
+            | Q(authors=person)
+            | Q(lead_photo__photographer=person)
+        ).distinct()
+
+    def tagged(self, tag):
+        """Stories carrying tag."""
+        return self.filter(tags=tag)
+
+    def with_quotes_by(self, person):
+        """Attach each story's quotes by person as ``quotes_by_person``."""
+        return self.prefetch_related(
+            Prefetch(
+                "quotes",
+                queryset=Quote.objects.said_by(person),
+                to_attr="quotes_by_person",
+            )
+        )
+
+
+class TaggedArticleQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug, day, tag_name):
+        return self.get(
+            content_object=Article.objects.get_by_natural_key(slug, day),
+            tag__name=tag_name,
+        )
+
+
+class TaggedArticle(TaggedItemBase):
+    """An article's tag, keyed on (article, tag) so fixtures round-trip.
+
+    taggit's stock TaggedItem keys on object_id alone, which collides as soon as
+    a --natural-primary dump holds two tagged articles.
+    """
+
+    content_object = models.ForeignKey(
+        "Article", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+    objects = TaggedArticleQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_object", "tag"], name="unique_article_tag"
+            ),
+        ]
+
+    def natural_key(self):
+        return self.content_object.natural_key() + (self.tag.name,)
+
+    natural_key.dependencies = ["articles.article", "taggit.tag"]
+
+
+class Article(models.Model):
+    headline = models.CharField(max_length=300)
+    slug = models.SlugField(
+        max_length=200,
+        unique_for_date="published_at",
+        help_text="The last part of the story's address; unique for its publication date.",
+    )
+    dek = models.TextField("dek (standfirst)", blank=True)
+    body = models.TextField(
+        help_text=(
+            "One paragraph per line. Links and emphasis may use <a>, <em> and <strong>; "
+            "any other markup is removed."
+        )
+    )
+    dateline = models.CharField(max_length=100, blank=True, help_text="e.g. “MOSCOW”.")
+    source = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Who supplied the story, e.g. “Tribune News Service”.",
+    )
+    source_note = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Other material the story draws on, e.g. “Includes material from the Associated Press.”",
+    )
+    authors = models.ManyToManyField(
+        Person,
+        blank=True,
+        related_name="authored_articles",
+        help_text="The byline. Leave empty when the copy names none.",
+    )
+    people = models.ManyToManyField(
+        Person, blank=True, related_name="articles", verbose_name="people in the story"
+    )
+    lead_photo = models.ForeignKey(
+        PhotoCredit,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="articles",
+    )
+    tags = TaggableManager(through=TaggedArticle, blank=True)
+    status = models.CharField(
+        max_length=20, choices=Status, default=Status.DRAFT, db_index=True
+    )
+    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        get_latest_by = "published_at"
+        permissions = [("publish_article", "Can publish and unpublish articles")]
+        indexes = [
+            models.Index(
+                fields=["status", "-published_at"], name="article_published_idx"
+            )
+        ]
+
+    def __str__(self):
+        return self.headline
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.headline)[:200] or "untitled"
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        day = self.publication_day or timezone.localdate()
+        return reverse(
+            "articles:article",
+            kwargs={
+                "year": day.year,
+                "month": day.month,
+                "day": day.day,
+                "slug": self.slug,
+            },
+        )
+
+    def natural_key(self):
+        return (
+            self.slug,
+            self.publication_day.isoformat() if self.published_at else None,
+        )
+
+    natural_key.dependencies = ["articles.person", "articles.photocredit"]
+
+    @property
+    def publication_day(self):
+        """The publication date in the site's time zone, as story URLs carry it."""
+        return (
+            timezone.localtime(self.published_at).date() if self.published_at else None
+        )
+
+    @property
+    def is_published(self):
+        return (
+            self.status == Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def was_updated(self):
+        """Whether readers should see an update time beside the publication time."""
+        # Saves made within minutes of publishing are part of getting it out.
+        return bool(
+            self.published_at
+            and self.updated_at
+            and self.updated_at - self.published_at > UPDATE_GRACE
+        )
+
+    @property
+    def byline(self):
+        """Author names as a reader sees them, or "" when the copy names none."""
+        names = [person.name for person in self.authors.all()]
+        if len(names) > 1:
+            return ", ".join(names[:-1]) + " and " + names[-1]
+        return "".join(names)
+
+    @property
+    def body_html(self):
+        """The body as safe HTML with its quotes marked; uses prefetched quotes."""
+        return render_body(self.body, self.quotes.all())
+
+    @property
+    def first_paragraph(self):
+        """The lede as plain text, for descriptions where there is no dek."""
+        return strip_tags(next(iter(paragraphs(self.body)), ""))
+
+    def clean(self):
+        if not self.slug:
+            self.slug = slugify(self.headline)[:200]
+        if self.status == Status.PUBLISHED and not self.published_at:
+            self.published_at = timezone.now()
+        if self.published_at is None:
+            # unique_for_date ignores undated rows; drafts share the natural key (slug, None).
+            others = Article.objects.filter(slug=self.slug, published_at__isnull=True)
+            if others.exclude(pk=self.pk).exists():
+                raise ValidationError(
+                    {"slug": "Another undated draft already uses this slug."}
+                )
+
+    def publish(self, when=None):
+        """Make the story public, keeping an existing publication time."""
+        self.status = Status.PUBLISHED
+        if self.published_at is None:
+            self.published_at = when or timezone.now()
+        self.save(update_fields=["status", "published_at", "updated_at"])
+
+    def unpublish(self):
+        """Take the story back to draft; its publication time is kept for its URL."""
+        self.status = Status.DRAFT
+        self.save(update_fields=["status", "updated_at"])
+
+
+class QuoteQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug, day, order):
+        return self.get(
+            article=Article.objects.get_by_natural_key(slug, day), order=order
+        )
+
+    def published(self):
+        """Quotes from stories a reader may see."""
+        return self.filter(article__in=Article.objects.published())
+
+    def said_by(self, person):
+        """Quotes whose speaker is person."""
+        return self.filter(speaker=person)
+
+
+class Quote(models.Model):
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="quotes"
+    )
+    speaker = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="quotes")
+    text = models.TextField(
+        help_text="The exact words, without the quotation marks. They must appear in the story's body."
+    )
+    context = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Where it was said, e.g. “Kremlin transcript of a Monday meeting”.",
+    )
+    order = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Position among the story's quotes; filled in when left empty.",
+    )
+
+    objects = QuoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["article", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "order"], name="unique_quote_order"
+            ),
+        ]
+
+    def __str__(self):
+        words = self.text if len(self.text) <= 60 else self.text[:59] + "…"
+        return f"“{words}”"
+
+    def save(self, *args, **kwargs):
+        if self.order is None:
+            last = Quote.objects.filter(article_id=self.article_id).aggregate(
+                models.Max("order")
+            )
+            self.order = (last["order__max"] or 0) + 1
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#{self.anchor}"
+
+    def natural_key(self):
+        return self.article.natural_key() + (self.order,)
+
+    natural_key.dependencies = ["articles.article", "articles.person"]
+
+    @property
+    def anchor(self):
+        return f"quote-{self.order}"
+
+    def appears_in(self, body):
+        return normalize_quote_text(self.text) in normalize_quote_text(body)
+
+    def clean(self):
+        text = normalize_quote_text(self.text)
+        if not text:
+            raise ValidationError({"text": "A quote needs the words that were said."})
+        if text[0] == '"' and text[-1] == '"':
+            raise ValidationError(
+                {"text": "Leave out the quotation marks around the words."}
+            )
+        try:
+            article = self.article
+        except Article.DoesNotExist:
+            return  # the form reports the missing story itself
+        if not self.appears_in(article.body):
+            raise ValidationError(
+                {
+                    "text": "These words do not appear verbatim in the story's body. "
+                    "Copy them exactly from the body (only spacing and the style of quote marks may differ)."
+                }
+            )

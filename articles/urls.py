@@ -1,0 +1,31 @@
+from django.urls import path, register_converter
+
+from . import converters, views
+
+register_converter(converters.FourDigitYearConverter, "yyyy")
+register_converter(converters.TwoDigitConverter, "mm")
+register_converter(converters.TwoDigitConverter, "dd")
+
+app_name = "articles"
+
+urlpatterns = [
+    path("", views.FrontPageView.as_view(), name="front"),
+    path("<yyyy:year>/", views.ArticleYearArchiveView.as_view(), name="archive-year"),
+    path(
+        "<yyyy:year>/<mm:month>/",
+        views.ArticleMonthArchiveView.as_view(),
+        name="archive-month",
+    ),
+    path(
+        "<yyyy:year>/<mm:month>/<dd:day>/",
+        views.ArticleDayArchiveView.as_view(),
+        name="archive-day",
+    ),
+    path(
+        "<yyyy:year>/<mm:month>/<dd:day>/<slug:slug>/",
+        views.ArticleDetailView.as_view(),
+        name="article",
+    ),
+    path("tags/<slug:slug>/", views.TagArticleListView.as_view(), name="tag"),
+    path("people/<slug:slug>/", views.PersonArticleListView.as_view(), name="person"),
+]

@@ -26,6 +26,10 @@ class ArticleAdmin(admin.ModelAdmin):
     list_filter = ["status", "published_at", "tags"]
     search_fields = ["headline", "dek", "body", "people__name"]
     date_hierarchy = "published_at"
+    ordering = [
+        "-published_at",
+        "-pk",
+    ]  # Meta.ordering is dropped once get_queryset() groups by
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["authors", "people", "lead_photo"]
     inlines = [QuoteInline]
@@ -131,6 +135,7 @@ class PersonQuoteInline(admin.TabularInline):
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
     list_display = ["name", "honorific", "role", "organization", "quote_count"]
+    ordering = ["name"]  # Meta.ordering is dropped once get_queryset() groups by
     search_fields = ["name", "role", "organization"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [PersonQuoteInline]

@@ -1,0 +1,87 @@
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    # Hashing passwords properly is slow and tests log in a lot.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Manifest storage needs collectstatic first; test_static_files covers it.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        },
+    }
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def seed_story(db):
+    """The seed story from fixtures/seed_story.json, loaded as a developer would."""
+    from articles.models import Article
+
+    call_command("loaddata", "seed_story", verbosity=0)
+    return Article.objects.get(slug__startswith="putin-ready-to-talk")
+
+
+def make_staff(django_user_model, username, codenames):
+    user = django_user_model.objects.create_user(
+        username=username, password="correct horse battery staple", is_staff=True
+    )
+    user.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label__in=["articles", "taggit"]
+        ).filter(codename__in=codenames)
+    )
+    return user
+
+
+ALL_ARTICLES_PERMISSIONS = [
+    f"{action}_{model}"
+    for action in ("add", "change", "delete", "view")
+    for model in (
+        "article",
+        "person",
+        "quote",
+        "photocredit",
+        "photocreditagency",
+        "agency",
+        "tag",
+    )
+] + ["publish_article"]
+
+
+@pytest.fixture
+def editor(django_user_model):
+    return make_staff(django_user_model, "editor", ALL_ARTICLES_PERMISSIONS)
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def reporter_client(client, django_user_model):
+    codenames = [code for code in ALL_ARTICLES_PERMISSIONS if code != "publish_article"]
+    client.force_login(make_staff(django_user_model, "reporter", codenames))
+    return client
+
+
+def count_queries(client, url):
+    """The number of SQL queries one GET of url costs; asserts it succeeded."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)

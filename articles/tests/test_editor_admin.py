@@ -1,0 +1,358 @@
+import pytest
+from django.urls import reverse
+from pytest_django.asserts import assertContains
+
+from articles.models import Agency, Article, Person, PhotoCredit, Quote, Status
+
+from .factories import make_article, make_person, make_photo
+
+pytestmark = pytest.mark.django_db
+
+BODY = "“We are ready to talk,” the minister said.\n\nTalks begin on Monday."
+
+
+def article_form(*, quotes=(), existing_quotes=(), **overrides):
+    """POST data for the article change form, with its quote inline."""
+    data = {
+        "headline": "Talks to begin",
+        "slug": "talks-to-begin",
+        "dek": "",
+        "dateline": "GENEVA",
+        "body": BODY,
+        "source": "Tribune News Service",
+        "source_note": "",
+        "tags": "Diplomacy, NATO",
+        "status": Status.DRAFT,
+        "published_at_0": "",
+        "published_at_1": "",
+        "quotes-TOTAL_FORMS": str(len(existing_quotes) + len(quotes)),
+        "quotes-INITIAL_FORMS": str(len(existing_quotes)),
+        "quotes-MIN_NUM_FORMS": "0",
+        "quotes-MAX_NUM_FORMS": "1000",
+    }
+    for i, (quote_id, text, speaker) in enumerate(
+        [(q.pk, q.text, q.speaker_id) for q in existing_quotes]
+        + [("", text, speaker.pk) for text, speaker in quotes]
+    ):
+        data.update(
+            {
+                f"quotes-{i}-id": str(quote_id),
+                f"quotes-{i}-text": text,
+                f"quotes-{i}-speaker": str(speaker),
+                f"quotes-{i}-context": "",
+                f"quotes-{i}-order": "",
+            }
+        )
+    data.update(overrides)
+    return data
+
+
+def snapshot():
+    return (
+        list(Article.objects.values_list("headline", "body", "status")),
+        list(Quote.objects.values_list("text", "speaker_id")),
+    )
+
+
+class TestArticleAdmin:
+    def test_editor_writes_a_story_with_a_quote_and_tags(self, editor_client):
+        minister = make_person(name="Ann Minister")
+        response = editor_client.post(
+            reverse("admin:articles_article_add"),
+            article_form(
+                quotes=[("We are ready to talk,", minister)], people=[minister.pk]
+            ),
+        )
+        assert response.status_code == 302, (
+            response.context["adminform"].errors if response.context else ""
+        )
+        story = Article.objects.get(slug="talks-to-begin")
+        assert story.status == Status.DRAFT
+        assert sorted(story.tags.names()) == ["Diplomacy", "NATO"]
+        assert [(q.text, q.speaker, q.order) for q in story.quotes.all()] == [
+            ("We are ready to talk,", minister, 1)
+        ]
+
+    def test_editor_sees_an_error_when_a_quote_is_not_in_the_body(self, editor_client):
+        minister = make_person()
+        response = editor_client.post(
+            reverse("admin:articles_article_add"),
+            article_form(quotes=[("We are ready to fight,", minister)]),
+        )
+        assert response.status_code == 200
+        assertContains(response, "do not appear verbatim in the story")
+        assert snapshot() == ([], [])
+
+    def test_editing_the_body_away_from_a_quote_is_refused_and_changes_nothing(
+        self, editor_client
+    ):
+        minister = make_person()
+        story = make_article(body=BODY)
+        quote = Quote.objects.create(
+            article=story, speaker=minister, text="We are ready to talk,"
+        )
+        before = snapshot()
+        response = editor_client.post(
+            reverse("admin:articles_article_change", args=[story.pk]),
+            article_form(
+                existing_quotes=[quote], body="Talks were cancelled.", slug=story.slug
+            ),
+        )
+        assert response.status_code == 200
+        assertContains(response, "do not appear verbatim")
+        assert snapshot() == before
+
+    def test_editor_changes_a_story(self, editor_client, seed_story):
+        url = reverse("admin:articles_article_change", args=[seed_story.pk])
+        assertContains(editor_client.get(url), seed_story.headline)
+        quotes = list(seed_story.quotes.all())
+        response = editor_client.post(
+            url,
+            article_form(
+                existing_quotes=quotes,
+                headline="Putin says troops leave border",
+                slug=seed_story.slug,
+                body=seed_story.body,
+                status=Status.PUBLISHED,
+                published_at_0="2022-02-15",
+                published_at_1="12:00:00",
+            ),
+        )
+        assert response.status_code == 302
+        seed_story.refresh_from_db()
+        assert seed_story.headline == "Putin says troops leave border"
+        assert seed_story.quotes.count() == 5
+
+    def test_change_list_shows_status_people_and_quote_count(
+        self, editor_client, seed_story
+    ):
+        response = editor_client.get(reverse("admin:articles_article_changelist"))
+        row = response.context["cl"].result_list[0]
+        assert row.quote_count == 5
+        assertContains(
+            response, "Igor Konashenkov, Olaf Scholz, Sergei Shoigu, Vladimir Putin"
+        )
+        assertContains(response, "Published")
+
+    @pytest.mark.parametrize("query", ["Konashenkov", "Belarusian", "troops leaving"])
+    def test_search_finds_stories_by_headline_body_and_people(
+        self, editor_client, seed_story, query
+    ):
+        response = editor_client.get(
+            reverse("admin:articles_article_changelist"), {"q": query}
+        )
+        assert list(response.context["cl"].result_list) == [seed_story]
+
+    def test_filters_by_status_and_tag(self, editor_client, seed_story):
+        make_article(status=Status.DRAFT)
+        url = reverse("admin:articles_article_changelist")
+        assert (
+            editor_client.get(url, {"status__exact": "published"})
+            .context["cl"]
+            .result_count
+            == 1
+        )
+        assert (
+            editor_client.get(
+                url, {"tags__id__exact": seed_story.tags.get(name="NATO").pk}
+            )
+            .context["cl"]
+            .result_count
+            == 1
+        )
+
+    def test_editor_publishes_and_unpublishes_with_the_actions(
+        self, editor_client, client
+    ):
+        draft = make_article(status=Status.DRAFT, published_at=None)
+        url = reverse("admin:articles_article_changelist")
+        editor_client.post(
+            url, {"action": "publish_selected", "_selected_action": [draft.pk]}
+        )
+        draft.refresh_from_db()
+        assert draft.status == Status.PUBLISHED and draft.published_at
+        assert client.get(draft.get_absolute_url()).status_code == 200
+        editor_client.post(
+            url, {"action": "unpublish_selected", "_selected_action": [draft.pk]}
+        )
+        draft.refresh_from_db()
+        assert draft.status == Status.DRAFT
+
+    def test_staff_without_publish_permission_cannot_publish_by_action(
+        self, reporter_client
+    ):
+        draft = make_article(status=Status.DRAFT)
+        url = reverse("admin:articles_article_changelist")
+        assert "publish_selected" not in reporter_client.get(url).context[
+            "cl"
+        ].model_admin.get_actions(reporter_client.get(url).wsgi_request)
+        reporter_client.post(
+            url, {"action": "publish_selected", "_selected_action": [draft.pk]}
+        )
+        draft.refresh_from_db()
+        assert draft.status == Status.DRAFT
+
+
+class TestQuoteAdmin:
+    def test_editor_adds_a_quote_and_sees_its_story_linked(
+        self, editor_client, seed_story
+    ):
+        putin = Person.objects.get(slug="vladimir-putin")
+        response = editor_client.post(
+            reverse("admin:articles_quote_add"),
+            {
+                "article": seed_story.pk,
+                "speaker": putin.pk,
+                "text": "trust-building security measures",
+                "context": "",
+                "order": "",
+            },
+        )
+        assert response.status_code == 302
+        changelist = editor_client.get(
+            reverse("admin:articles_quote_changelist"), {"q": "trust-building"}
+        )
+        assertContains(
+            changelist, reverse("admin:articles_article_change", args=[seed_story.pk])
+        )
+
+    def test_quote_form_refuses_words_not_in_the_story(self, editor_client, seed_story):
+        before = snapshot()
+        response = editor_client.post(
+            reverse("admin:articles_quote_add"),
+            {
+                "article": seed_story.pk,
+                "speaker": Person.objects.get(slug="vladimir-putin").pk,
+                "text": "We will invade",
+                "context": "",
+                "order": "",
+            },
+        )
+        assertContains(response, "do not appear verbatim")
+        assert snapshot() == before
+
+    def test_search_by_speaker_and_filter(self, editor_client, seed_story):
+        url = reverse("admin:articles_quote_changelist")
+        assert editor_client.get(url, {"q": "Shoigu"}).context["cl"].result_count == 1
+        konashenkov = Person.objects.get(slug="igor-konashenkov")
+        assert (
+            editor_client.get(url, {"speaker__id__exact": konashenkov.pk})
+            .context["cl"]
+            .result_count
+            == 4
+        )
+
+
+class TestPersonAdmin:
+    def test_editor_adds_a_person(self, editor_client):
+        response = editor_client.post(
+            reverse("admin:articles_person_add"),
+            {
+                "name": "Olaf Scholz",
+                "slug": "olaf-scholz",
+                "honorific": "",
+                "role": "German Chancellor",
+                "organization": "",
+                "bio": "",
+                "quotes-TOTAL_FORMS": "0",
+                "quotes-INITIAL_FORMS": "0",
+                "quotes-MIN_NUM_FORMS": "0",
+                "quotes-MAX_NUM_FORMS": "0",
+            },
+        )
+        assert response.status_code == 302
+        assert Person.objects.get(slug="olaf-scholz").role == "German Chancellor"
+
+    def test_person_change_form_lists_their_quotes(self, editor_client, seed_story):
+        person = Person.objects.get(slug="igor-konashenkov")
+        response = editor_client.get(
+            reverse("admin:articles_person_change", args=[person.pk])
+        )
+        assertContains(response, "Almost all military districts")
+        assertContains(response, seed_story.headline, count=4)
+
+    def test_search_finds_people_by_role(self, editor_client, seed_story):
+        response = editor_client.get(
+            reverse("admin:articles_person_changelist"), {"q": "spokesperson"}
+        )
+        assert [p.name for p in response.context["cl"].result_list] == [
+            "Igor Konashenkov"
+        ]
+
+    def test_autocomplete_offers_speakers(self, editor_client, seed_story):
+        response = editor_client.get(
+            "/admin/autocomplete/",
+            {
+                "term": "kona",
+                "app_label": "articles",
+                "model_name": "quote",
+                "field_name": "speaker",
+            },
+        )
+        assert [r["text"] for r in response.json()["results"]] == ["Igor Konashenkov"]
+
+
+class TestPhotoCreditAdmin:
+    def test_editor_enters_the_seed_credit_with_agencies_in_order(
+        self, editor_client, db
+    ):
+        photographer = make_person(name="Alexei Nikolsky")
+        names = [
+            "Russian Presidential Press and Information Office",
+            "TASS",
+            "Abaca Press",
+            "TNS",
+        ]
+        agencies = [Agency.objects.create(name=name) for name in names]
+        data = {
+            "caption": "Russia's President Vladimir Putin.",
+            "alt_text": "",
+            "photographer": photographer.pk,
+            "slug": "",
+            "agency_links-TOTAL_FORMS": "4",
+            "agency_links-INITIAL_FORMS": "0",
+            "agency_links-MIN_NUM_FORMS": "0",
+            "agency_links-MAX_NUM_FORMS": "1000",
+        }
+        # Entered out of order on purpose: position decides.
+        for i, (agency, position) in enumerate(
+            zip(reversed(agencies), [4, 3, 2, 1], strict=True)
+        ):
+            data.update(
+                {
+                    f"agency_links-{i}-agency": agency.pk,
+                    f"agency_links-{i}-position": position,
+                }
+            )
+        response = editor_client.post(reverse("admin:articles_photocredit_add"), data)
+        assert response.status_code == 302
+        credit = PhotoCredit.objects.get()
+        assert credit.credit_line == "Alexei Nikolsky/" + "/".join(names)
+        assert credit.slug == "russias-president-vladimir-putin"
+
+    def test_change_list_shows_the_credit_line(self, editor_client, seed_story):
+        response = editor_client.get(reverse("admin:articles_photocredit_changelist"))
+        assertContains(
+            response,
+            "Alexei Nikolsky/Russian Presidential Press and Information Office/TASS/Abaca Press/TNS",
+        )
+        assertContains(response, "(no image file)")
+
+    def test_change_form_shows_thumbnail_of_an_uploaded_image(self, editor_client):
+        import io
+
+        from django.core.files.uploadedfile import SimpleUploadedFile
+        from PIL import Image
+
+        buffer = io.BytesIO()
+        Image.new("RGB", (64, 48), "navy").save(buffer, "JPEG")
+        credit = make_photo(agencies=["AP"])
+        credit.image = SimpleUploadedFile(
+            "p.jpg", buffer.getvalue(), content_type="image/jpeg"
+        )
+        credit.save()
+        assert (credit.image_width, credit.image_height) == (64, 48)
+        response = editor_client.get(
+            reverse("admin:articles_photocredit_change", args=[credit.pk])
+        )
+        assertContains(response, f'<img src="{credit.image.url}"')

@@ -1,0 +1,283 @@
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import checks
+from django.core.management import call_command
+from taggit.models import Tag
+
+from articles.models import (
+    Agency,
+    Article,
+    Person,
+    PhotoCredit,
+    PhotoCreditAgency,
+    Quote,
+)
+
+from .factories import make_article
+
+pytestmark = pytest.mark.django_db
+
+WIRE_COPY = Path(settings.BASE_DIR) / "fixtures" / "wire" / "000_75c388e515c58762.txt"
+SHARED_SEED = Path(settings.BASE_DIR).parent / "shared" / "seeds" / WIRE_COPY.name
+
+
+def dump():
+    out = io.StringIO()
+    call_command(
+        "dumpdata",
+        "articles",
+        "taggit",
+        natural_foreign=True,
+        natural_primary=True,
+        indent=1,
+        stdout=out,
+    )
+    return out.getvalue()
+
+
+def wipe():
+    for model in [Quote, PhotoCreditAgency, Article, PhotoCredit, Agency, Person, Tag]:
+        model.objects.all().delete()
+
+
+def counts():
+    return {
+        model.__name__: model.objects.count()
+        for model in [
+            Article,
+            Quote,
+            Person,
+            PhotoCredit,
+            PhotoCreditAgency,
+            Agency,
+            Tag,
+            Article.tags.through,
+        ]
+    }
+
+
+class TestSeedFixtureContent:
+    def test_repository_copy_of_the_wire_story_is_the_seed(self):
+        if (
+            SHARED_SEED.exists()
+        ):  # shared/ sits beside the clone in CI and on dev machines
+            assert WIRE_COPY.read_bytes() == SHARED_SEED.read_bytes()
+
+    def test_story_is_the_wire_copy_word_for_word(self, seed_story):
+        lines = WIRE_COPY.read_text(encoding="utf-8").splitlines()
+        assert lines[0].startswith(seed_story.headline + " ")
+        assert (
+            seed_story.headline
+            == "Putin ready to talk with NATO; says some Russian troops leaving Ukraine border"
+        )
+        assert seed_story.body.split("\n\n") == [
+            line for line in lines[1:] if line.strip()
+        ]
+        assert len(seed_story.body.split("\n\n")) == 9
+
+    def test_story_is_published_on_the_tuesday_of_the_meeting_with_no_byline(
+        self, seed_story
+    ):
+        assert seed_story.publication_day.isoformat() == "2022-02-15"
+        assert seed_story.publication_day.strftime("%A") == "Tuesday"
+        assert seed_story in Article.objects.published()
+        assert seed_story.byline == ""
+        assert seed_story.source == "Tribune News Service"
+
+    def test_people_and_roles_are_as_the_story_gives_them(self, seed_story):
+        people = {p.name: (p.honorific, p.role) for p in Person.objects.all()}
+        assert people == {
+            "Vladimir Putin": ("", "Russian President"),
+            "Olaf Scholz": ("", "German Chancellor"),
+            "Sergei Shoigu": ("", "Russian Defense Minister"),
+            "Igor Konashenkov": (
+                "Maj. Gen.",
+                "spokesperson for the Russian Defense Ministry",
+            ),
+            "Alexei Nikolsky": ("", "photographer"),
+        }
+
+    def test_quotes_have_their_speakers_and_appear_in_the_body(self, seed_story):
+        speakers = [q.speaker.name for q in seed_story.quotes.order_by("order")]
+        assert speakers == ["Sergei Shoigu"] + ["Igor Konashenkov"] * 4
+        for quote in seed_story.quotes.all():
+            assert f"“{quote.text}”" in seed_story.body
+            quote.full_clean()
+
+    def test_photo_credit_is_structured(self, seed_story):
+        photo = seed_story.lead_photo
+        assert photo.caption == "Russia's President Vladimir Putin."
+        assert photo.photographer.name == "Alexei Nikolsky"
+        assert [link.agency.name for link in photo.agency_links.all()] == [
+            "Russian Presidential Press and Information Office",
+            "TASS",
+            "Abaca Press",
+            "TNS",
+        ]
+
+    def test_tags_include_the_obvious_ones(self, seed_story):
+        assert {"Russia", "Ukraine", "NATO"} <= set(seed_story.tags.names())
+
+    def test_seed_passes_the_database_checks(self, seed_story):
+        errors = checks.run_checks(tags=[checks.Tags.database], databases=["default"])
+        assert [e for e in errors if e.id.startswith("articles.")] == []
+
+
+class TestLoadAndDump:
+    def test_loading_twice_changes_nothing(self, seed_story):
+        before = (counts(), dump())
+        call_command("loaddata", "seed_story", verbosity=0)
+        assert (counts(), dump()) == before
+
+    def test_natural_key_dump_loads_back_identically(self, seed_story):
+        extra = make_article(slug="second")
+        extra.tags.set(["NATO", "Europe"])
+        make_article(slug="third").tags.set(["Russia", "Europe"])
+        before_dump, before_counts = dump(), counts()
+        tags_before = {
+            a.natural_key(): sorted(a.tags.names()) for a in Article.objects.all()
+        }
+        wipe()
+        assert Article.objects.count() == 0
+        path = Path(settings.MEDIA_ROOT).parent / "dump.json"
+        path.write_text(before_dump, encoding="utf-8")
+        call_command("loaddata", str(path), verbosity=0)
+        assert counts() == before_counts
+        assert dump() == before_dump
+        assert {
+            a.natural_key(): sorted(a.tags.names()) for a in Article.objects.all()
+        } == tags_before
+
+    def test_dump_holds_no_primary_keys(self, seed_story):
+        assert all("pk" not in row for row in json.loads(dump()))
+
+
+class TestBrokenFixtures:
+    BROKEN = {
+        "bad_reference.json": json.dumps(
+            [
+                {
+                    "model": "articles.person",
+                    "fields": {"name": "New Person", "slug": "new-person"},
+                },
+                {
+                    "model": "articles.quote",
+                    "fields": {
+                        "article": [
+                            "putin-ready-to-talk-with-nato-says-some-russian-troops-leaving-ukraine-border",
+                            "2022-02-15",
+                        ],
+                        "speaker": ["nobody-by-this-slug"],
+                        "text": "Russia",
+                        "order": 9,
+                    },
+                },
+            ]
+        ),
+        "bad_field.json": json.dumps(
+            [
+                {
+                    "model": "articles.person",
+                    "fields": {"name": "New Person", "slug": "new-person"},
+                },
+                {
+                    "model": "articles.article",
+                    "fields": {"heading": "Wrong field", "slug": "x"},
+                },
+            ]
+        ),
+        "malformed.json": '[{"model": "articles.person", "fields": {"name": "New Person", "slug": "new-person"}},',
+        "bad_value.json": json.dumps(
+            [
+                {
+                    "model": "articles.person",
+                    "fields": {"name": "Renamed Putin", "slug": "vladimir-putin"},
+                },
+                {
+                    "model": "articles.article",
+                    "fields": {
+                        "headline": "Bad date",
+                        "slug": "bad-date",
+                        "body": "x",
+                        "published_at": "not a date",
+                    },
+                },
+            ]
+        ),
+    }
+
+    @pytest.mark.parametrize("name", sorted(BROKEN))
+    def test_a_broken_fixture_fails_clearly_and_changes_nothing(
+        self, seed_story, tmp_path, name
+    ):
+        path = tmp_path / name
+        path.write_text(self.BROKEN[name], encoding="utf-8")
+        before = (counts(), dump())
+        with pytest.raises(Exception) as error:
+            call_command("loaddata", str(path), verbosity=0)
+        assert name in str(error.value) or "Problem installing fixture" in str(
+            error.value
+        )
+        assert (counts(), dump()) == before
+
+    def test_check_command_reports_a_quote_loaded_without_its_words(
+        self, seed_story, tmp_path
+    ):
+        path = tmp_path / "tampered.json"
+        path.write_text(
+            json.dumps(
+                [
+                    {
+                        "model": "articles.quote",
+                        "fields": {
+                            "article": list(seed_story.natural_key()),
+                            "speaker": ["vladimir-putin"],
+                            "text": "We will invade",
+                            "order": 6,
+                        },
+                    }
+                ]
+            )
+        )
+        call_command("loaddata", str(path), verbosity=0)
+        errors = checks.run_checks(tags=[checks.Tags.database], databases=["default"])
+        assert [e.id for e in errors if e.id.startswith("articles.")] == [
+            "articles.E001"
+        ]
+        assert "We will invade" in errors[0].msg or any(
+            "We will invade" in e.msg for e in errors
+        )
+
+
+class TestPrepareSite:
+    def test_fresh_site_gets_the_seed_and_a_random_admin_password_once(self):
+        out = io.StringIO()
+        call_command("prepare_site", stdout=out)
+        assert Article.objects.count() == 1
+        message = out.getvalue()
+        password = message.split("password ")[1].split()[0]
+        admin = get_user_model().objects.get(username="admin")
+        assert admin.is_superuser and admin.check_password(password)
+        again = io.StringIO()
+        call_command("prepare_site", stdout=again)
+        assert "password" not in again.getvalue().replace("An admin account", "")
+        assert Article.objects.count() == 1
+
+    def test_passwords_differ_between_sites(self):
+        passwords = []
+        for _ in range(2):
+            out = io.StringIO()
+            get_user_model().objects.all().delete()
+            call_command("prepare_site", stdout=out)
+            passwords.append(out.getvalue().split("password ")[1].split()[0])
+        assert passwords[0] != passwords[1]
+
+    def test_editors_changes_survive_a_second_run(self, seed_story):
+        Article.objects.update(headline="Edited by the desk")
+        call_command("prepare_site", stdout=io.StringIO())
+        assert Article.objects.get().headline == "Edited by the desk"

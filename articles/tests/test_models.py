@@ -1,0 +1,170 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from articles.models import Article, Quote, Status
+
+from .factories import make_article, make_person, make_photo
+
+pytestmark = pytest.mark.django_db
+
+
+class TestCreditLine:
+    def test_photographer_comes_first_then_agencies_in_order(self):
+        credit = make_photo(
+            photographer=make_person(name="Alexei Nikolsky"),
+            agencies=[
+                "Russian Presidential Press and Information Office",
+                "TASS",
+                "Abaca Press",
+                "TNS",
+            ],
+        )
+        assert credit.credit_line == (
+            "Alexei Nikolsky/Russian Presidential Press and Information Office"
+            "/TASS/Abaca Press/TNS"
+        )
+
+    def test_agency_only_credit_names_the_agencies(self):
+        assert make_photo(agencies=["AP"]).credit_line == "AP"
+        assert make_photo(agencies=["Reuters", "TNS"]).credit_line == "Reuters/TNS"
+
+    def test_photographer_only_credit_is_the_name(self):
+        assert (
+            make_photo(photographer=make_person(name="Jane Doe")).credit_line
+            == "Jane Doe"
+        )
+
+    def test_order_follows_position_not_the_order_rows_were_added(self):
+        credit = make_photo(agencies=["TASS", "TNS"])
+        first, second = credit.agency_links.order_by("position")
+        first.position, second.position = 3, 1
+        first.save()
+        second.save()
+        assert credit.credit_line == "TNS/TASS"
+
+
+class TestQuoteIntegrity:
+    def make_story(self):
+        return make_article(body="He said “we will  talk to NATO,” and left.\n\nMore.")
+
+    def test_quote_matching_the_body_passes(self):
+        quote = Quote(
+            article=self.make_story(),
+            speaker=make_person(),
+            text="we will talk to NATO,",
+        )
+        quote.full_clean()
+
+    def test_straight_and_curly_marks_and_spacing_count_as_the_same_words(self):
+        story = make_article(body="“It’s a  new\nera,” she said.")
+        Quote(article=story, speaker=make_person(), text="It's a new era,").full_clean()
+
+    def test_a_mistyped_quote_is_refused_with_a_clear_message(self):
+        quote = Quote(
+            article=self.make_story(),
+            speaker=make_person(),
+            text="we will talk to Russia,",
+        )
+        with pytest.raises(ValidationError) as error:
+            quote.full_clean()
+        assert "do not appear verbatim" in str(error.value.message_dict["text"])
+
+    def test_other_changes_to_the_words_are_not_normalized_away(self):
+        story = self.make_story()
+        for text in [
+            "We will talk to NATO,",
+            "we will talk to NATO.",
+            "we will talk to N.A.T.O.,",
+        ]:
+            with pytest.raises(ValidationError):
+                Quote(article=story, speaker=make_person(), text=text).full_clean()
+
+    def test_quotation_marks_around_the_words_are_refused(self):
+        quote = Quote(
+            article=self.make_story(),
+            speaker=make_person(),
+            text="“we will talk to NATO,”",
+        )
+        with pytest.raises(ValidationError, match="quotation marks"):
+            quote.full_clean()
+
+    def test_order_is_filled_in_after_the_last_quote(self):
+        story = make_article(quotes=2)
+        quote = Quote.objects.create(
+            article=story, speaker=make_person(), text="Opening paragraph"
+        )
+        assert quote.order == 3
+
+
+class TestPublishedQueryset:
+    def test_only_published_stories_dated_now_or_earlier_are_public(self):
+        public = make_article()
+        make_article(status=Status.DRAFT)
+        make_article(published_at=timezone.now() + timedelta(hours=1))
+        make_article(status=Status.PUBLISHED, published_at=None)
+        assert list(Article.objects.published()) == [public]
+
+    def test_publish_keeps_an_existing_publication_time(self):
+        when = timezone.now() - timedelta(days=3)
+        story = make_article(status=Status.DRAFT, published_at=when)
+        story.publish()
+        story.refresh_from_db()
+        assert (story.status, story.published_at) == (Status.PUBLISHED, when)
+
+    def test_publish_dates_an_undated_draft_now(self):
+        story = make_article(status=Status.DRAFT, published_at=None)
+        story.publish()
+        assert story in Article.objects.published()
+
+    def test_unpublish_takes_the_story_off_the_site(self):
+        story = make_article()
+        story.unpublish()
+        assert story not in Article.objects.published()
+
+
+class TestArticle:
+    def test_byline_is_empty_without_authors(self):
+        assert make_article().byline == ""
+
+    def test_byline_joins_authors(self):
+        story = make_article()
+        story.authors.set(
+            [
+                make_person(name="Ann Lee"),
+                make_person(name="Bo Chan"),
+                make_person(name="Cy Day"),
+            ]
+        )
+        assert story.byline in {"Ann Lee, Bo Chan and Cy Day"}
+
+    def test_slug_is_unique_per_publication_date(self):
+        first = make_article(slug="same")
+        clash = Article(
+            headline="Other", slug="same", body="Text.", published_at=first.published_at
+        )
+        with pytest.raises(ValidationError) as error:
+            clash.full_clean()
+        assert "slug" in error.value.message_dict
+        Article(
+            headline="Other",
+            slug="same",
+            body="Text.",
+            published_at=first.published_at - timedelta(days=1),
+        ).full_clean()
+
+    def test_url_carries_the_publication_date(self):
+        story = make_article(
+            slug="talks", published_at=datetime(2022, 2, 15, 12, tzinfo=UTC)
+        )
+        assert story.get_absolute_url() == "/2022/02/15/talks/"
+
+    def test_url_date_is_the_site_time_zone_date_and_resolves(self, settings, client):
+        settings.TIME_ZONE = "America/New_York"
+        story = make_article(
+            slug="late", published_at=datetime(2022, 2, 15, 3, tzinfo=UTC)
+        )
+        assert story.get_absolute_url() == "/2022/02/14/late/"
+        assert client.get(story.get_absolute_url()).status_code == 200

@@ -1,0 +1,51 @@
+import pytest
+
+from .conftest import count_queries
+from .factories import make_article, make_person, make_photo
+
+pytestmark = pytest.mark.django_db
+
+
+def test_story_page_costs_the_same_with_one_quote_or_thirty(client):
+    small = make_article(quotes=1, tags=1, people=1)
+    large = make_article(quotes=30, tags=30, people=30)
+    for story in (small, large):
+        story.authors.set([make_person()])
+        story.lead_photo = make_photo(
+            photographer=make_person(), agencies=["TASS", "TNS"]
+        )
+        story.save()
+    cost = [count_queries(client, story.get_absolute_url()) for story in (small, large)]
+    assert cost[0] == cost[1] <= 6
+
+
+def test_seed_story_page_stays_within_budget(client, seed_story):
+    assert count_queries(client, seed_story.get_absolute_url()) <= 6
+
+
+@pytest.mark.parametrize(
+    "url_of",
+    [
+        lambda story: "/",
+        lambda story: f"/tags/{story.tags.first().slug}/",
+        lambda story: story.people.first().get_absolute_url(),
+        lambda story: f"/{story.published_at:%Y}/",
+        lambda story: f"/{story.published_at:%Y/%m}/",
+    ],
+)
+def test_list_pages_cost_the_same_for_two_stories_or_twenty(client, url_of):
+    def build(count):
+        person = make_person()
+        stories = [make_article(quotes=2, tags=3) for _ in range(count)]
+        for story in stories:
+            story.people.add(person)
+            story.tags.add("shared")
+            story.lead_photo = make_photo(
+                photographer=make_person(), agencies=["AP", "TNS"]
+            )
+            story.save()
+        return stories[0]
+
+    few = count_queries(client, url_of(build(2)))
+    many = count_queries(client, url_of(build(18)))
+    assert few == many

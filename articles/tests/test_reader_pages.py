@@ -1,0 +1,196 @@
+import html5lib
+import pytest
+from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains
+
+from articles.models import Article, Status
+
+from .factories import make_article, make_person
+
+pytestmark = pytest.mark.django_db
+
+CREDIT_LINE = "Alexei Nikolsky/Russian Presidential Press and Information Office/TASS/Abaca Press/TNS"
+QUOTES = [
+    ("sergei-shoigu", "against various types of hypothetical enemy attacks."),
+    (
+        "igor-konashenkov",
+        "In the Armed Forces of the Russian Federation, a complex of large-scale measures for the combat training of troops and forces continues,",
+    ),
+    (
+        "igor-konashenkov",
+        "Almost all military districts, fleets and airborne troops take part in them.",
+    ),
+    (
+        "igor-konashenkov",
+        "As the combat training measures are completed, the troops, as always, will make marches in a combined way to the points of permanent deployment,",
+    ),
+    (
+        "igor-konashenkov",
+        "The units of the Southern and Western military districts, having completed their tasks, have already begun loading onto rail and road transport and will begin moving to their military garrisons today. Separate units will march on their own as part of military columns.",
+    ),
+]
+SEED_URL = "/2022/02/15/putin-ready-to-talk-with-nato-says-some-russian-troops-leaving-ukraine-border/"
+
+
+def assert_valid_html5(response):
+    parser = html5lib.HTMLParser(strict=True)
+    parser.parse(response.content.decode())  # raises on any parse error
+
+
+class TestStoryPage:
+    def test_reader_sees_the_seed_story_at_its_dated_address(self, client, seed_story):
+        assert seed_story.get_absolute_url() == SEED_URL
+        response = client.get(SEED_URL)
+        assertContains(
+            response,
+            '<h1 class="story__headline">Putin ready to talk with NATO; says some Russian troops leaving Ukraine border</h1>',
+            html=True,
+        )
+        assertContains(response, '<time datetime="2022-02-15T12:00:00+00:00">')
+        assertContains(response, "Source: Tribune News Service.")
+        assert_valid_html5(response)
+
+    def test_every_quote_is_marked_and_cites_its_speaker(self, client, seed_story):
+        page = client.get(SEED_URL).content.decode()
+        for order, (speaker, words) in enumerate(QUOTES, 1):
+            assert (
+                f'<q id="quote-{order}" class="quote" cite="/people/{speaker}/"' in page
+            ), words
+            assert f">{words}</q>" in page
+
+    def test_photo_caption_and_exact_credit_line_without_an_image_file(
+        self, client, seed_story
+    ):
+        response = client.get(SEED_URL)
+        assertContains(response, "Russia&#x27;s President Vladimir Putin.")
+        assertContains(response, f"({CREDIT_LINE})")
+        assertNotContains(response, "<img")
+
+    def test_people_and_tags_link_to_their_pages(self, client, seed_story):
+        response = client.get(SEED_URL)
+        for slug in [
+            "vladimir-putin",
+            "olaf-scholz",
+            "sergei-shoigu",
+            "igor-konashenkov",
+        ]:
+            assertContains(response, f'href="/people/{slug}/"')
+        for slug in ["russia", "ukraine", "nato"]:
+            assertContains(response, f'<a href="/tags/{slug}/" rel="tag">', count=1)
+
+    def test_no_byline_is_invented(self, client, seed_story):
+        assertNotContains(client.get(SEED_URL), "story__byline")
+
+    def test_byline_links_authors_when_there_are_some(self, client):
+        story = make_article()
+        story.authors.set([make_person(name="Ann Lee", slug="ann-lee")])
+        assertContains(
+            client.get(story.get_absolute_url()),
+            '<a href="/people/ann-lee/" rel="author">Ann Lee</a>',
+            html=True,
+        )
+
+    def test_reader_gets_404_for_a_draft(self, client):
+        draft = make_article(status=Status.DRAFT)
+        assert client.get(draft.get_absolute_url()).status_code == 404
+
+    def test_reader_gets_404_for_a_story_scheduled_later(self, client):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        later = make_article(published_at=timezone.now() + timedelta(days=1))
+        assert client.get(later.get_absolute_url()).status_code == 404
+
+    @pytest.mark.parametrize(
+        "url",
+        [
+            "/2022/02/16/putin-ready-to-talk-with-nato-says-some-russian-troops-leaving-ukraine-border/",
+            "/2022/02/15/no-such-story/",
+            "/2022/02/30/putin/",
+            "/2022/13/01/putin/",
+            "/0000/00/00/putin/",
+            "/2022/2/15/putin/",
+            "/tags/no-such-tag/",
+            "/people/no-such-person/",
+            "/1999/",
+            "/2022/13/",
+            "/2022/02/31/",
+        ],
+    )
+    def test_wrong_addresses_are_404_not_500(self, client, seed_story, url):
+        assert client.get(url).status_code == 404
+
+
+class TestListPages:
+    def test_front_page_leads_with_the_latest_story_and_its_photo_credit(
+        self, client, seed_story
+    ):
+        response = client.get("/")
+        assertContains(response, seed_story.headline)
+        assertContains(response, "Russia&#x27;s President Vladimir Putin.")
+        assertContains(response, f"({CREDIT_LINE})")
+        assert_valid_html5(response)
+
+    def test_front_page_works_before_anything_is_published(self, client, db):
+        assertContains(client.get("/"), "No stories have been published yet.")
+
+    def test_front_page_hides_drafts(self, client, seed_story):
+        make_article(status=Status.DRAFT, headline="Secret draft headline")
+        assertNotContains(client.get("/"), "Secret draft headline")
+
+    def test_front_page_paginates(self, client, db):
+        for _ in range(25):
+            make_article()
+        assert len(client.get("/").context["object_list"]) == 20
+        assert len(client.get("/?page=2").context["object_list"]) == 5
+        for page in ["3", "0", "-1", "abc", "9" * 30]:
+            assert client.get(f"/?page={page}").status_code == 404, page
+
+    def test_tag_page_lists_the_story_with_a_count(self, client, seed_story):
+        response = client.get("/tags/nato/")
+        assertContains(response, "<h1>NATO</h1>", html=True)
+        assertContains(response, "1 story")
+        assertContains(response, f'href="{SEED_URL}"')
+        assert_valid_html5(response)
+
+    def test_tag_carried_only_by_drafts_is_not_public(self, client, db):
+        make_article(status=Status.DRAFT).tags.add("Embargoed topic")
+        assert client.get("/tags/embargoed-topic/").status_code == 404
+
+    def test_person_page_shows_role_stories_and_quotes_linking_back(
+        self, client, seed_story
+    ):
+        response = client.get("/people/igor-konashenkov/")
+        assertContains(response, "<h1>Maj. Gen. Igor Konashenkov</h1>", html=True)
+        assertContains(response, "spokesperson for the Russian Defense Ministry")
+        assertContains(response, f'href="{SEED_URL}"')
+        for order, (speaker, words) in enumerate(QUOTES, 1):
+            if speaker == "igor-konashenkov":
+                assertContains(response, words)
+                assertContains(response, f'href="{SEED_URL}#quote-{order}"')
+        assertNotContains(response, QUOTES[0][1])  # Shoigu's words are not his
+        assert_valid_html5(response)
+
+    def test_photographer_page_lists_the_story_with_his_photo(self, client, seed_story):
+        response = client.get("/people/alexei-nikolsky/")
+        assertContains(response, "Photo by Alexei Nikolsky")
+
+    def test_person_named_only_in_drafts_is_not_public(self, client, db):
+        person = make_person(slug="source-in-draft")
+        make_article(status=Status.DRAFT).people.add(person)
+        assert client.get("/people/source-in-draft/").status_code == 404
+
+    @pytest.mark.parametrize("url", ["/2022/", "/2022/02/", "/2022/02/15/"])
+    def test_date_archives_list_the_story(self, client, seed_story, url):
+        response = client.get(url)
+        assertContains(response, f'href="{SEED_URL}"')
+        assert_valid_html5(response)
+
+    def test_archives_hide_drafts(self, client, seed_story):
+        Article.objects.update(status=Status.DRAFT)
+        for url in ["/2022/", "/2022/02/", "/2022/02/15/"]:
+            assert client.get(url).status_code == 404
+
+    def test_reverse_builds_zero_padded_dates(self):
+        assert reverse("articles:archive-day", args=[2022, 2, 5]) == "/2022/02/05/"

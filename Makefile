@@ -10,7 +10,7 @@ WORKERS ?= 3
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/newsroom
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run install test test-sqlite test-postgres lint
+.PHONY: run install test test-sqlite test-postgres check-deploy lint
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,10 +31,16 @@ run: install
 
 test: test-sqlite test-postgres
 
-test-sqlite: install
+test-sqlite: install check-deploy
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+# Django's deployment checklist, with the production environment the README documents.
+check-deploy: install
+	SECRET_KEY=$$($(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))") \
+	DEBUG=0 HTTPS=1 SECURE_HSTS_PRELOAD=1 ALLOWED_HOSTS=news.example \
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 test-postgres: install
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest

@@ -26,3 +26,10 @@ def test_pages_link_the_local_stylesheet_and_no_cdn(client, seed_story):
     page = client.get("/").content.decode()
     assert '<link rel="stylesheet" href="/static/css/site.css">' in page
     assert "https://" not in page.split("</head>")[0]
+
+
+@pytest.mark.django_db
+def test_whitenoise_serves_the_stylesheet(client):
+    response = client.get("/static/css/site.css")
+    assert response.status_code == 200
+    assert b"--measure" in b"".join(response.streaming_content)

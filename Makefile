@@ -10,7 +10,7 @@ WORKERS ?= 3
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/newsroom
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run install test test-sqlite test-postgres check-deploy lint
+.PHONY: run install test test-sqlite test-postgres check-deploy lint seed-fixture
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,3 +48,9 @@ test-postgres: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# fixtures/seed_story.json is generated from the wire copy; test_ingest checks it is current.
+seed-fixture: install
+	$(BIN)/python manage.py ingest_story fixtures/wire/000_75c388e515c58762.txt \
+		--output fixtures/ --fixture-name seed_story \
+		--publish-at 2022-02-15T12:00:00Z --source "Tribune News Service"

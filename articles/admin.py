@@ -1,9 +1,14 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.urls import reverse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
+from . import ingest
+from .forms import WireImportForm
 from .models import Agency, Article, Person, PhotoCredit, PhotoCreditAgency, Quote
 
 
@@ -58,6 +63,41 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.display(description="People")
     def people_in_story(self, article):
         return ", ".join(person.name for person in article.people.all())
+
+    def get_urls(self):
+        import_view = self.admin_site.admin_view(self.import_wire_view)
+        return [
+            path("import-wire/", import_view, name="articles_article_import")
+        ] + super().get_urls()
+
+    def import_wire_view(self, request):
+        """Paste or upload wire copy, check the parsed preview, then create the draft."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = WireImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid() and "confirm" in request.POST:
+            try:
+                report = ingest.save_stories(
+                    [form.story], source=form.cleaned_data["source"]
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                article = report.articles[0]
+                self.message_user(request, report.as_text(), messages.SUCCESS)
+                return redirect("admin:articles_article_change", article.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Import wire story",
+            "opts": self.opts,
+            "form": form,
+            "story": getattr(form, "story", None)
+            if form.is_bound and not form.errors
+            else None,
+        }
+        return TemplateResponse(
+            request, "admin/articles/article/import_wire.html", context
+        )
 
     def has_publish_permission(self, request):
         return request.user.has_perm("articles.publish_article")

@@ -1,10 +1,18 @@
-"""Wire copy: the plain-text form in which stories arrive.
+"""Wire copy: the plain-text form in which stories arrive, parsed by rule.
+
+The format is the seed's: line 1 is the headline, then the photo caption and
+its credit in parentheses; every following line is a body paragraph (a
+blank-line-separated variant, with paragraphs wrapped over several lines, is
+accepted too).
 
 Standard library only; this module never imports Django, so the parser can be
-tested and reused without a database.
+tested and reused without a database. Each rule is a small function named for
+what it recognises.
 """
 
+import hashlib
 import re
+from dataclasses import dataclass
 
 # Quote marks that wire copy and editors use interchangeably.
 QUOTE_MARKS = {
@@ -49,3 +57,961 @@ def quote_pattern(text):
                 chunk.append(re.escape(char))
         parts.append("".join(chunk))
     return r"\s+".join(parts)
+
+
+# --- What the parser returns -------------------------------------------------
+
+
+class WireFormatError(ValueError):
+    """A file that cannot be read as wire copy; names the file and the line."""
+
+    def __init__(self, name, line, message):
+        self.name, self.line, self.reason = name, line, message
+        super().__init__(f"{name}, line {line}: {message}")
+
+
+@dataclass(frozen=True)
+class Credit:
+    photographer: str | None
+    agencies: tuple[str, ...]
+
+    @property
+    def line(self):
+        return "/".join(
+            ([self.photographer] if self.photographer else []) + list(self.agencies)
+        )
+
+
+@dataclass(frozen=True)
+class WirePerson:
+    name: str
+    honorific: str = ""
+    role: str = ""
+    organization: str = ""
+
+
+@dataclass(frozen=True)
+class WireQuote:
+    text: str
+    speaker: str
+    paragraph: int
+    context: str = ""
+    certain: bool = True
+
+
+@dataclass(frozen=True)
+class WireStory:
+    name: str
+    headline: str
+    caption: str
+    credit: Credit
+    people: tuple[WirePerson, ...]
+    quotes: tuple[WireQuote, ...]
+    tags: tuple[str, ...]
+    body: tuple[str, ...]
+    source_note: str = ""
+    digest: str = ""
+
+    def as_json(self):
+        """The --format json shape of the ingest command."""
+        return {
+            "file": self.name,
+            "headline": self.headline,
+            "caption": self.caption,
+            "photo_credit": {
+                "photographer": self.credit.photographer,
+                "agencies": list(self.credit.agencies),
+            },
+            "people": [
+                {"name": p.name, "honorific": p.honorific, "role": p.role}
+                for p in self.people
+            ],
+            "quotes": [{"text": q.text, "speaker": q.speaker} for q in self.quotes],
+            "tags": list(self.tags),
+            "body": list(self.body),
+        }
+
+
+# --- Vocabulary ----------------------------------------------------------------
+
+HONORIFICS = (
+    "Maj. Gen.|Lt. Gen.|Brig. Gen.|Maj.|Gen.|Lt. Col.|Col.|Lt.|Adm.|Vice Adm.|Rear Adm.|"
+    "Sgt.|Capt.|Cmdr.|Cpl.|Pvt.|Dr.|Mr.|Mrs.|Ms.|Sen.|Rep.|Gov.|Lt. Gov.|Prof.|Rev.|"
+    "Sir|Dame|Rabbi|Imam|Father|Sister"
+).split("|")
+_HONORIFIC_ALTERNATIVES = "|".join(
+    re.escape(h) for h in sorted(HONORIFICS, key=len, reverse=True)
+)
+_HONORIFIC_BEFORE = re.compile(
+    rf"(?:^|(?<=[\s(“\"]))((?:(?:{_HONORIFIC_ALTERNATIVES})\s+)+)$"
+)
+
+ROLE_NOUNS = set(
+    """president vice-president chancellor minister secretary spokesperson spokesman
+    spokeswoman director governor mayor senator representative ambassador general
+    commander chief leader premier king queen prince princess pope judge justice
+    professor chairman chairwoman chair ceo executive official officials analyst
+    researcher economist editor founder coach captain adviser advisor envoy
+    prosecutor attorney lawyer officer sheriff commissioner manager head deputy
+    diplomat negotiator photographer reporter correspondent scientist doctor nurse
+    teacher student resident owner worker activist author lawmaker legislator
+    councilman councilwoman councillor superintendent dean bishop archbishop
+    cardinal priest colonel lieutenant sergeant admiral marshal spokesperson
+    president-elect candidate strategist historian expert""".split()
+)
+# Title words that may stand before a name without being a role on their own.
+TITLE_MODIFIERS = set(
+    """prime vice deputy foreign defense defence interior finance justice health
+    state chief general attorney secretary press former acting interim senior
+    top national security army navy military police fire u.s. white house
+    supreme high""".split()
+)
+ORGANIZATION_WORDS = set(
+    """ministry department office forces federation sea press agency union council
+    party army navy kremlin house court bank university committee commission
+    organization organisation association service news times post group company
+    inc. corp. corporation institute fund district province region city county state
+    states republic kingdom island islands mountains river lake street square airport
+    station hospital center centre church school college guard police parliament
+    assembly senate congress cabinet embassy government administration alliance
+    command fleet ground front bureau reserve exchange ltd. plc""".split()
+)
+ORGANIZATION_NOUNS = set(
+    """ministry government company agency department office army military kremlin
+    police administration embassy council committee commission alliance campaign
+    party court white house pentagon""".split()
+)
+NOT_NAME_WORDS = set(
+    """a an the in on at after before during according ahead however but and or so
+    if when while as of to for from with by about over under this that these those
+    it its he she they we i you his her their our my monday tuesday wednesday thursday
+    friday saturday sunday january february march april may june july august september
+    october november december jan. feb. mar. apr. aug. sept. oct. nov. dec. mr mrs ms
+    dr new last next early late earlier later meanwhile still also then there here
+    separate almost all some many most several both each every other others""".split()
+)
+SPEECH_VERBS = (
+    "said|says|added|adds|told|tells|stated|declared|announced|explained|noted|wrote|"
+    "writes|argued|argues|insisted|insists|warned|warns|asked|asks|replied|continued|"
+    "claimed|claims|acknowledged|admitted|urged|predicted|stressed|emphasized|recalled|"
+    "characterized|characterizes|described|describes|called|calls|vowed|promised|"
+    "suggested|remarked|conceded|posted|tweeted|joked|cautioned|confirmed"
+)
+PRONOUNS = {"he", "she", "they"}
+
+COUNTRIES = {
+    # name: words that mean it
+    "Russia": ["Russia", "Russian", "Russians", "Russia’s", "Russia's"],
+    "Ukraine": ["Ukraine", "Ukrainian", "Ukrainians", "Ukraine’s", "Ukraine's"],
+    "Belarus": ["Belarus", "Belarusian"],
+    "United States": ["U.S.", "United States", "American", "Americans"],
+    "Germany": ["Germany", "German", "Germans"],
+    "France": ["France", "French"],
+    "United Kingdom": ["U.K.", "United Kingdom", "Britain", "British"],
+    "China": ["China", "Chinese"],
+    "Japan": ["Japan", "Japanese"],
+    "India": ["India", "Indian"],
+    "Canada": ["Canada", "Canadian"],
+    "Mexico": ["Mexico", "Mexican"],
+    "Brazil": ["Brazil", "Brazilian"],
+    "Italy": ["Italy", "Italian"],
+    "Spain": ["Spain", "Spanish"],
+    "Poland": ["Poland", "Polish"],
+    "Turkey": ["Turkey", "Turkish"],
+    "Iran": ["Iran", "Iranian"],
+    "Israel": ["Israel", "Israeli", "Israelis"],
+    "Egypt": ["Egypt", "Egyptian"],
+    "South Africa": ["South Africa", "South African"],
+    "Nigeria": ["Nigeria", "Nigerian"],
+    "Kenya": ["Kenya", "Kenyan"],
+    "Australia": ["Australia", "Australian"],
+    "New Zealand": ["New Zealand"],
+    "Norway": ["Norway", "Norwegian"],
+    "Sweden": ["Sweden", "Swedish"],
+    "Finland": ["Finland", "Finnish"],
+    "Netherlands": ["Netherlands", "Dutch"],
+    "Greece": ["Greece", "Greek"],
+    "Portugal": ["Portugal", "Portuguese"],
+    "Ireland": ["Ireland", "Irish"],
+    "Chile": ["Chile", "Chilean"],
+    "Peru": ["Peru", "Peruvian"],
+    "Argentina": ["Argentina", "Argentine"],
+    "Colombia": ["Colombia", "Colombian"],
+    "Indonesia": ["Indonesia", "Indonesian"],
+    "Vietnam": ["Vietnam", "Vietnamese"],
+    "South Korea": ["South Korea", "South Korean"],
+    "North Korea": ["North Korea", "North Korean"],
+    "Pakistan": ["Pakistan", "Pakistani"],
+    "Saudi Arabia": ["Saudi Arabia", "Saudi"],
+    "Syria": ["Syria", "Syrian"],
+    "Iceland": ["Iceland", "Icelandic"],
+    "Georgia": ["Georgia"],
+    "Moldova": ["Moldova", "Moldovan"],
+    "Lithuania": ["Lithuania", "Lithuanian"],
+    "Latvia": ["Latvia", "Latvian"],
+    "Estonia": ["Estonia", "Estonian"],
+}
+ORGANIZATIONS = {
+    "NATO": ["NATO"],
+    "European Union": ["European Union", "EU", "E.U."],
+    "United Nations": ["United Nations", "U.N.", "UN"],
+    "World Health Organization": ["World Health Organization", "WHO"],
+    "International Monetary Fund": ["International Monetary Fund", "IMF"],
+    "World Bank": ["World Bank"],
+    "OPEC": ["OPEC"],
+    "Red Cross": ["Red Cross"],
+    "Federal Reserve": ["Federal Reserve"],
+}
+MAX_TAGS = 6
+ABBREVIATIONS = {
+    h.rstrip(".").split()[-1] for h in HONORIFICS if h.endswith(".")
+} | set(
+    "U.S U.K U.N E.U Jan Feb Mar Apr Aug Sept Oct Nov Dec St Mt No Inc Corp Ltd Jr Sr vs".split()
+)
+
+# --- Reading the file ------------------------------------------------------------
+
+
+def parse_bytes(data, *, name):
+    """Parse wire copy given as bytes, refusing binary or non-UTF-8 files."""
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise WireFormatError(name, line, "this is a binary file, not wire copy text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise WireFormatError(name, line, "the text is not UTF-8") from error
+    return parse(text, name=name)
+
+
+def parse(text, *, name):
+    """Parse one wire story into a WireStory, or raise WireFormatError."""
+    lines = text.lstrip("\ufeff").splitlines()
+    numbered = [(number, line.strip()) for number, line in enumerate(lines, 1)]
+    if not any(line for _, line in numbered):
+        raise WireFormatError(name, 1, "the file is empty")
+    for number, line in numbered:
+        if any(ord(char) < 32 and char not in "\t" for char in line):
+            raise WireFormatError(
+                name, number, "control characters: this is not wire copy text"
+            )
+    blocks = split_paragraphs(numbered)
+    (headline_line, first), *rest = blocks
+    headline, caption, credit_text = split_headline_and_caption(first)
+    if not credit_text and rest and looks_like_caption(rest[0][1]):
+        _, caption, credit_text = split_headline_and_caption("x " + rest[0][1])
+        caption = caption if caption != "x" else ""
+        rest = rest[1:]
+    if not headline:
+        raise WireFormatError(name, headline_line, "line 1 has no headline")
+    if not rest:
+        raise WireFormatError(
+            name, headline_line + 1, "the story has no body paragraphs"
+        )
+    body = tuple(paragraph for _, paragraph in rest)
+    spans = find_quote_spans(rest, name=name)
+    people = find_people(body, caption, spans)
+    credit = split_credit(credit_text)
+    if credit.photographer and credit.photographer not in {p.name for p in people}:
+        people.append(WirePerson(name=credit.photographer, role="photographer"))
+    quotes = attribute_quotes(body, spans, people)
+    return WireStory(
+        name=name,
+        headline=headline,
+        caption=caption,
+        credit=credit,
+        people=tuple(people),
+        quotes=tuple(quotes),
+        tags=tuple(suggest_tags(headline, body, people)),
+        body=body,
+        source_note=find_source_note(body),
+        digest=digest_of(first, *body),
+    )
+
+
+def digest_of(*parts):
+    """A fingerprint of the copy that survives changes of line endings and spacing."""
+    text = "\n".join(str(part) for part in parts)
+    return hashlib.sha256(normalize_quote_text(text).encode()).hexdigest()
+
+
+def split_paragraphs(numbered):
+    """Return (line number, paragraph) pairs.
+
+    One paragraph per line, unless blank lines separate blocks of several lines:
+    then each block is a paragraph wrapped over its lines.
+    """
+    blocks, current = [], []
+    for number, line in numbered:
+        if line:
+            current.append((number, line))
+        elif current:
+            blocks.append(current)
+            current = []
+    if current:
+        blocks.append(current)
+    wrapped = any(len(block) > 1 for block in blocks[1:]) and len(blocks) > 2
+    if not wrapped:
+        return [pair for block in blocks for pair in block]
+    return [(block[0][0], " ".join(line for _, line in block)) for block in blocks]
+
+
+_CREDIT_AT_END = re.compile(r"\s*\(([^()]*)\)\s*$")
+
+
+def looks_like_caption(line):
+    """A short line that ends with a parenthesised credit containing a slash."""
+    match = _CREDIT_AT_END.search(line)
+    return bool(match and "/" in match.group(1) and len(line) < 400)
+
+
+def split_headline_and_caption(line):
+    """Split line 1 into headline, caption and the credit's text.
+
+    Wire systems glue the headline and the photo caption together with a single
+    space. The caption is the last sentence before the credit; it starts at a
+    capitalised word after a word the headline could end with.
+    """
+    match = _CREDIT_AT_END.search(line)
+    if not match:
+        return line.strip(), "", ""
+    credit = match.group(1).strip()
+    before = line[: match.start()].strip()
+    if not before.endswith((".", "!", "?", "”", '"')):
+        return before, "", credit
+    start = caption_start(before)
+    if start is None:
+        return before, "", credit
+    return before[:start].strip(), before[start:].strip(), credit
+
+
+_WORD = re.compile(r"\S+")
+_HEADLINE_CANNOT_END = NOT_NAME_WORDS | set(
+    "says say said will would could should to near into across than is are was were be".split()
+)
+
+
+def caption_start(text):
+    """Index where the caption begins in "headline caption.", or None."""
+    words = list(_WORD.finditer(text))
+    best, best_score = None, None
+    for previous, word in zip(words, words[1:], strict=False):
+        token = word.group()
+        if not token[0].isupper() and token[0] not in "“\"'":
+            continue
+        before = previous.group()
+        if before[-1:] in ",;:" or before.lower() in _HEADLINE_CANNOT_END:
+            continue
+        if not before[-1].isalnum() and before[-1] not in "’'":
+            continue
+        caption = text[word.start() :]
+        score = 0
+        if re.match(r"[A-Z][\w.-]*['’]s\b", token):
+            score += 2  # "Russia's President ..." names the photo's subject
+        if re.match(
+            r"(?:[A-Z][\w’'-]+\s+){1,3}(?:" + SPEECH_VERBS + r"|speaks|meets|walks|"
+            r"stands|looks|attends|arrives|gestures|waves)\b",
+            caption,
+        ):
+            score += 1
+        if before[0].isupper() and before.lower() not in NOT_NAME_WORDS:
+            score -= 2  # splitting "Vladimir|Putin" cuts a name in two
+        if best_score is None or score >= best_score:
+            best, best_score = word.start(), score
+    return best
+
+
+_AGENCY_WORDS = set(
+    """press office agency images image photo photos news service pool tns ap afp tass
+    reuters getty abaca epa sipa ria novosti xinhua zuma sputnik bloomberg upi dpa ansa
+    efe ministry presidential information associated times post tribune herald journal
+    media wire network handout courtesy""".split()
+)
+
+
+def split_credit(text):
+    """Split "Photographer/Agency/…/TNS" into the photographer and ordered agencies."""
+    parts = [part.strip() for part in re.split(r"\s*/\s*", text) if part.strip()]
+    if not parts:
+        return Credit(photographer=None, agencies=())
+    if looks_like_person_name(parts[0]):
+        return Credit(photographer=parts[0], agencies=tuple(parts[1:]))
+    return Credit(photographer=None, agencies=tuple(parts))
+
+
+def looks_like_person_name(text):
+    """Two to four capitalised words, none of them an agency or institution word."""
+    words = text.split()
+    if not 2 <= len(words) <= 4:
+        return False
+    if any(w.lower().strip(".,") in _AGENCY_WORDS | ORGANIZATION_WORDS for w in words):
+        return False
+    return all(
+        _NAME_WORD_RE.fullmatch(w) or w.lower() in PARTICLES or _INITIAL_RE.fullmatch(w)
+        for w in words
+    )
+
+
+# --- Quotation marks ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuoteSpan:
+    paragraph: int
+    start: int  # index of the opening mark
+    end: int  # index of the closing mark, or len(paragraph) when it runs on
+    closed: bool
+
+    def text(self, body):
+        return body[self.paragraph][self.start + 1 : self.end]
+
+
+_OPENING = "“„«"
+_CLOSING = "”»"
+
+
+def find_quote_spans(numbered_paragraphs, *, name):
+    """Every double-quoted span; raises on marks that never balance.
+
+    A quotation may run on into the next paragraph without a closing mark, as
+    wire style does, when the next paragraph opens with a quotation mark.
+    """
+    spans = []
+    count = len(numbered_paragraphs)
+    for index, (line, paragraph) in enumerate(numbered_paragraphs):
+        open_at = None
+        for position, char in enumerate(paragraph):
+            opening = char in _OPENING or (char == '"' and open_at is None)
+            closing = char in _CLOSING or (char == '"' and open_at is not None)
+            if opening and open_at is None:
+                open_at = position
+            elif closing and open_at is not None:
+                spans.append(QuoteSpan(index, open_at, position, True))
+                open_at = None
+            elif opening:
+                raise WireFormatError(
+                    name,
+                    line,
+                    f"a quotation mark opens at column {position + 1} inside another quotation",
+                )
+            elif closing:
+                raise WireFormatError(
+                    name,
+                    line,
+                    f"a closing quotation mark at column {position + 1} has no opening mark",
+                )
+        if open_at is not None:
+            follows = (
+                index + 1 < count
+                and numbered_paragraphs[index + 1][1][:1] in _OPENING + '"'
+            )
+            if not follows:
+                raise WireFormatError(
+                    name,
+                    line,
+                    f"the quotation opened at column {open_at + 1} is never closed",
+                )
+            spans.append(QuoteSpan(index, open_at, len(paragraph), False))
+    return spans
+
+
+def is_quotation(text):
+    """Whether quoted words are a quotation rather than scare quotes or a title."""
+    words = text.split()
+    if not words:
+        return False
+    ends_a_phrase = text.rstrip()[-1] in ".,!?;:—-…"
+    if len(words) <= 3 and not ends_a_phrase:
+        return False  # so-called “special military operation”
+    small = {"a", "an", "the", "and", "of", "in", "on", "for", "to", "at", "or"}
+    title_case = all(w[0].isupper() or w in small for w in words)
+    return not (title_case and not ends_a_phrase and len(words) <= 8)
+
+
+# --- People ----------------------------------------------------------------------
+
+PARTICLES = {
+    "de",
+    "da",
+    "del",
+    "della",
+    "der",
+    "den",
+    "di",
+    "du",
+    "van",
+    "von",
+    "bin",
+    "ibn",
+    "la",
+    "le",
+    "ter",
+    "dos",
+    "das",
+    "al",
+    "el",
+}
+_NAME_WORD = r"(?:[A-Z][a-z]*[A-Z][a-z]+|[A-Z]['’][A-Z][a-z]+|(?:al|el)-[A-Z][a-z]+|[A-Z][a-z]+(?:['’][a-z]+)?(?:-[A-Z]?[a-z]+)*)"
+_NAME_WORD_RE = re.compile(_NAME_WORD)
+_INITIAL_RE = re.compile(r"[A-Z]\.")
+_CAPITAL_RUN = re.compile(
+    rf"(?<![\w’'-])(?:{_NAME_WORD}|[A-Z]\.(?=\s+[A-Z]))(?:\s+(?:(?:{'|'.join(PARTICLES)})\s+)*(?:{_NAME_WORD}|[A-Z]\.(?=\s+[A-Z])))*(?![\w-])"
+)
+_SPEECH_VERB_AFTER = re.compile(rf"^\s*(?:{SPEECH_VERBS})\b")
+_APPOSITIVE_AFTER = re.compile(
+    r"^,\s+((?:the|a|an)\s+[^,.;“”\"]+?|[a-z][^,.;“”\"]+?)\s*(?:,|\.|;|$)"
+)
+_APPOSITIVE_BEFORE = re.compile(r"(?:^|,\s+|\b(?:the|a|an)\s+)([^,.;“”\"]*?)\s*,\s*$")
+
+
+def words_of(text):
+    return [w for w in re.split(r"\s+", text.strip()) if w]
+
+
+def split_title_from_name(words):
+    """("Russian", "Defense", "Minister", "Sergei", "Shoigu") -> (title words, name words)."""
+    last_role = None
+    for index, word in enumerate(words):
+        if word.lower().strip("’'s") in ROLE_NOUNS or word.lower() in ROLE_NOUNS:
+            last_role = index
+    if last_role is None:
+        return [], words
+    return words[: last_role + 1], words[last_role + 1 :]
+
+
+def strip_leading_non_names(words):
+    while words and (
+        words[0].lower() in NOT_NAME_WORDS
+        or words[0].lower().rstrip(".") in NOT_NAME_WORDS
+    ):
+        words = words[1:]
+    return words
+
+
+def is_place_or_organization(words):
+    joined = " ".join(words)
+    if any(w.lower() in ORGANIZATION_WORDS for w in words):
+        return True
+    known = {
+        alias
+        for aliases in [*COUNTRIES.values(), *ORGANIZATIONS.values()]
+        for alias in aliases
+    }
+    return joined in known or all(w in known for w in words)
+
+
+def has_role_noun(phrase):
+    return any(
+        w.lower().strip(",.’'s") in ROLE_NOUNS or w.lower() in ROLE_NOUNS
+        for w in phrase.split()
+    )
+
+
+def clean_role(phrase):
+    phrase = phrase.strip()
+    phrase = re.sub(r"^(?:the|a|an)\s+", "", phrase)
+    return phrase
+
+
+def organization_in_role(role):
+    match = re.search(
+        r"\b(?:for|of|at|with|from)\s+(?:the\s+)?((?:[A-Z][\w’'.&-]*\s?)+)$", role
+    )
+    return match.group(1).strip() if match else ""
+
+
+def outside_quotes(paragraph, spans, index):
+    """The paragraph with quoted text blanked out, keeping every offset."""
+    chars = list(paragraph)
+    for span in spans:
+        if span.paragraph == index:
+            for position in range(span.start, min(span.end + 1, len(chars))):
+                chars[position] = " "
+    return "".join(chars)
+
+
+def find_people(body, caption, spans):
+    """People the story introduces: by title, honorific, appositive or speech verb."""
+    people = {}
+    for index, paragraph in enumerate(body):
+        text = outside_quotes(paragraph, spans, index)
+        for match in _CAPITAL_RUN.finditer(text):
+            found = person_at(text, match)
+            if found is None:
+                continue
+            known = people.get(found.name)
+            if known is None:
+                people[found.name] = found
+            elif not known.role and found.role:
+                people[found.name] = found
+    if caption:
+        for match in _CAPITAL_RUN.finditer(caption):
+            found = person_at(caption, match)
+            if (
+                found
+                and found.name not in people
+                and not any(found.name in name for name in people)
+            ):
+                people[found.name] = found
+    return list(people.values())
+
+
+def person_at(text, match):
+    """A WirePerson if this run of capitalised words introduces one, else None."""
+    if (
+        text[match.end() : match.end() + 1] == "."
+        and match.group().split()[-1] in ABBREVIATIONS
+    ):
+        return None  # "Gen" of "Maj. Gen. Igor Konashenkov" is part of the honorific
+    words = strip_leading_non_names(words_of(match.group()))
+    title, name_words = split_title_from_name(words)
+    while name_words and name_words[-1].lower() in NOT_NAME_WORDS:
+        name_words = name_words[:-1]
+    if not name_words or is_place_or_organization(name_words):
+        return None
+    if any(w.lower() in ROLE_NOUNS for w in name_words):
+        return None
+    before, after = text[: match.start()], text[match.end() :]
+    honorific = _HONORIFIC_BEFORE.search(before)
+    honorific = " ".join(honorific.group(1).split()) if honorific else ""
+    role = " ".join(title)
+    appositive = _APPOSITIVE_AFTER.match(after)
+    if appositive and has_role_noun(appositive.group(1)) and len(name_words) >= 2:
+        role = role or clean_role(appositive.group(1))
+    elif not role and len(name_words) >= 2:
+        preceding = _APPOSITIVE_BEFORE.search(before)
+        if preceding and has_role_noun(preceding.group(1)) and after[:1] in ",.":
+            role = clean_role(preceding.group(1))
+    introduced = bool(title or honorific or role)
+    speaks = bool(_SPEECH_VERB_AFTER.match(after)) and len(name_words) >= 2
+    if not (introduced or speaks):
+        return None
+    if len(name_words) == 1 and not (title or honorific):
+        return None
+    name = " ".join(name_words)
+    role = role.replace("’s", "’s")
+    return WirePerson(
+        name=name,
+        honorific=honorific,
+        role=role,
+        organization=organization_in_role(role),
+    )
+
+
+# --- Attribution -------------------------------------------------------------------
+
+
+@dataclass
+class Mention:
+    paragraph: int
+    position: int
+    speaker: str
+
+
+def mentions_of(body, spans, people, organizations):
+    """Where each person (by full or last name) or organization is named, in order."""
+    found = []
+    keys = []
+    for person in people:
+        parts = person.name.split()
+        keys.append((person.name, person.name))
+        if len(parts) > 1:
+            keys.append((parts[-1], person.name))
+    for organization in organizations:
+        keys.append((organization, organization))
+    for index, paragraph in enumerate(body):
+        text = outside_quotes(paragraph, spans, index)
+        taken = set()
+        for key, speaker in sorted(keys, key=lambda pair: -len(pair[0])):
+            for match in re.finditer(rf"(?<![\w-]){re.escape(key)}(?![\w-])", text):
+                if match.start() in taken:
+                    continue
+                taken.update(range(match.start(), match.end()))
+                found.append(Mention(index, match.start(), speaker))
+    return sorted(found, key=lambda m: (m.paragraph, m.position))
+
+
+def find_organizations(body, spans):
+    """Capitalised names of institutions the story mentions (“Russian Defense Ministry”)."""
+    names = []
+    for index, paragraph in enumerate(body):
+        text = outside_quotes(paragraph, spans, index)
+        for match in _CAPITAL_RUN.finditer(text):
+            words = strip_leading_non_names(words_of(match.group()))
+            if words and words[-1].lower() in ORGANIZATION_NOUNS | {
+                "ministry",
+                "office",
+            }:
+                name = " ".join(words)
+                if name not in names:
+                    names.append(name)
+    return names
+
+
+_SENTENCE_END = re.compile(r"([.!?])([”\"]?)\s+(?=[“\"A-Z])")
+
+
+def sentence_start(paragraph, position):
+    """Start of the sentence that contains position."""
+    start = 0
+    for match in _SENTENCE_END.finditer(paragraph, 0, position):
+        word = re.search(r"(\S+)$", paragraph[: match.start() + 1])
+        token = word.group(1).rstrip(".") if word else ""
+        if match.group(1) == "." and (
+            token in ABBREVIATIONS or re.fullmatch(r"[A-Z]", token) or "." in token
+        ):
+            continue
+        start = match.end()
+    return start
+
+
+_WHO = r"(?P<who>(?:[Tt]he\s+(?:[\w’'-]+\s+){0,4}?[\w’'-]+)|(?:[A-Z][\w.’'-]*(?:\s+(?:[A-Z][\w.’'-]*|de|van|von|al|bin))*)|he|she|they)"
+_AFTER_WHO_VERB = re.compile(rf"^[\s,]*{_WHO}\s+(?:{SPEECH_VERBS})\b")
+_AFTER_VERB_WHO = re.compile(rf"^[\s,]*(?:{SPEECH_VERBS})\s+{_WHO}")
+_BEFORE_WHO_VERB = re.compile(
+    rf"{_WHO}\s+(?:(?:also|then|later|again|once)\s+)?(?:{SPEECH_VERBS})\b[^“\"]*?$"
+)
+_CONTEXT_OPENING = re.compile(
+    r"^(?:In|in)\s+(?:a|an|the)\s+([^,]+?)(?:\s+(?:between|with|to|on)\s+[^,]*)?,"
+)
+_CONTEXT_AFTER = re.compile(
+    rf"(?:{SPEECH_VERBS})\s+in\s+(?:a|an)\s+([a-z][\w\s-]*?)(?:[.,]|$)"
+)
+
+
+def attribute_quotes(body, spans, people):
+    """A WireQuote for every quotation, with the speaker the copy gives it."""
+    organizations = find_organizations(body, spans)
+    mentions = mentions_of(body, spans, people, organizations)
+    quotes = []
+    previous = None  # (span, speaker)
+    for span in spans:
+        text = span.text(body)
+        if not is_quotation(text):
+            continue
+        paragraph = body[span.paragraph]
+        speaker, certain = speaker_for(
+            span, paragraph, body, people, organizations, mentions, previous
+        )
+        context = context_for(paragraph, span)
+        quotes.append(WireQuote(text, speaker, span.paragraph, context, certain))
+        previous = (span, speaker)
+    return quotes
+
+
+def speaker_for(span, paragraph, body, people, organizations, mentions, previous):
+    """(speaker, certain) for one quotation."""
+    text = paragraph[span.start + 1 : span.end]
+    after = paragraph[span.end + 1 :] if span.closed else ""
+    after_sentence = re.split(r"(?<=[.!?])\s+(?=[“\"A-Z])|[“\"]", after, maxsplit=1)[0]
+    if not text.rstrip().endswith(".") or re.match(
+        r"^\s*(?:he|she|they)\s", after_sentence
+    ):
+        for pattern in (_AFTER_WHO_VERB, _AFTER_VERB_WHO):
+            match = pattern.match(after_sentence)
+            if match:
+                speaker = resolve(
+                    match.group("who"),
+                    span,
+                    span.end,
+                    people,
+                    organizations,
+                    mentions,
+                    previous,
+                )
+                if speaker:
+                    return speaker, True
+    start = sentence_start(paragraph, span.start)
+    before = paragraph[start : span.start]
+    match = _BEFORE_WHO_VERB.search(before)
+    if match:
+        speaker = resolve(
+            match.group("who"),
+            span,
+            start + match.start(),
+            people,
+            organizations,
+            mentions,
+            previous,
+        )
+        if speaker:
+            return speaker, True
+    subject = subject_before(
+        before, start, span, people, organizations, mentions, previous
+    )
+    if subject:
+        return subject, True
+    if previous:
+        previous_span, previous_speaker = previous
+        same_paragraph = previous_span.paragraph == span.paragraph
+        runs_on = (
+            previous_span.paragraph == span.paragraph - 1 and not previous_span.closed
+        )
+        if same_paragraph or runs_on:
+            return previous_speaker, True
+        if previous_span.paragraph == span.paragraph - 1 and span.start == 0:
+            return previous_speaker, True  # a follow-on quote paragraph
+    nearest = last_mention_before(mentions, span.paragraph, span.start)
+    return (nearest or ""), False
+
+
+def subject_before(before, offset, span, people, organizations, mentions, previous):
+    """The last person named before the quote who is the subject of a verb."""
+    pattern = re.compile(rf"{_WHO}\s+(?:[a-z]+(?:ed|s)\b)")
+    last = None
+    for match in pattern.finditer(before):
+        if match.group("who").lower() in {"the", "they"}:
+            continue
+        last = match
+    if last is None:
+        return None
+    return resolve(
+        last.group("who"),
+        span,
+        offset + last.start(),
+        people,
+        organizations,
+        mentions,
+        previous,
+    )
+
+
+def last_mention_before(mentions, paragraph, position, kind=None):
+    chosen = None
+    for mention in mentions:
+        if (mention.paragraph, mention.position) >= (paragraph, position):
+            break
+        if kind is None or mention.speaker in kind:
+            chosen = mention.speaker
+    return chosen
+
+
+HONORIFIC_NOUNS = {
+    "Sen.": "senator",
+    "Rep.": "representative",
+    "Gov.": "governor",
+    "Gen.": "general",
+    "Col.": "colonel",
+    "Dr.": "doctor",
+    "Prof.": "professor",
+    "Adm.": "admiral",
+    "Capt.": "captain",
+    "Sgt.": "sergeant",
+    "Lt.": "lieutenant",
+    "Maj.": "major",
+}
+
+
+def role_nouns_of(person):
+    """Words a later mention may use for person: “the minister”, “the senator”."""
+    words = {w.strip(",.").lower() for w in person.role.split()}
+    words |= {
+        HONORIFIC_NOUNS[h] for h in person.honorific.split() if h in HONORIFIC_NOUNS
+    }
+    return words
+
+
+def resolve(who, span, position, people, organizations, mentions, previous):
+    """Turn the words that name a speaker into a person's (or organization's) name."""
+    who = who.strip().rstrip(".,;:")
+    names = [p.name for p in people]
+    if who.lower() in PRONOUNS:
+        if (
+            previous
+            and previous[0].paragraph >= span.paragraph - 1
+            and previous[1] in names
+        ):
+            return previous[1]
+        return last_mention_before(mentions, span.paragraph, position, kind=set(names))
+    for person in people:
+        if (
+            who == person.name
+            or who.endswith(" " + person.name)
+            or who.split()[-1] == person.name.split()[-1]
+        ):
+            return person.name
+    for organization in organizations:
+        if who == organization or who.endswith(organization):
+            return organization
+    if who.lower().startswith("the "):
+        head = who.split()[-1].lower()
+        with_role = {p.name for p in people if head in role_nouns_of(p)}
+        if with_role:
+            return (
+                last_mention_before(mentions, span.paragraph, position, kind=with_role)
+                or sorted(with_role)[0]
+            )
+        if head in ORGANIZATION_NOUNS:
+            matching = {o for o in organizations if head in o.lower()}
+            if matching:
+                return (
+                    last_mention_before(
+                        mentions, span.paragraph, position, kind=matching
+                    )
+                    or sorted(matching)[0]
+                )
+            return None
+        return last_mention_before(mentions, span.paragraph, position, kind=set(names))
+    return None
+
+
+def context_for(paragraph, span):
+    """Where the words were said, when the copy says so (“Kremlin transcript of …”)."""
+    start = sentence_start(paragraph, span.start)
+    sentence = paragraph[start:]
+    opening = _CONTEXT_OPENING.match(sentence)
+    if opening:
+        return opening.group(1).strip()
+    after = _CONTEXT_AFTER.search(paragraph[span.end :])
+    return after.group(1).strip() if after else ""
+
+
+# --- Tags and sources ------------------------------------------------------------
+
+
+def count_aliases(text, aliases):
+    return sum(
+        len(re.findall(rf"(?<![\w.]){re.escape(alias)}(?![\w-])", text))
+        for alias in aliases
+    )
+
+
+def suggest_tags(headline, body, people):
+    """Places, organizations and headline people: a short list, most relevant first."""
+    text = "\n".join(body)
+    scored = []
+    for name, aliases in [*COUNTRIES.items(), *ORGANIZATIONS.items()]:
+        in_headline = count_aliases(headline, aliases)
+        count = count_aliases(text, aliases) + in_headline
+        if in_headline or count >= 2:
+            first = min(
+                (headline + " " + text).find(a)
+                for a in aliases
+                if a in headline + " " + text
+            )
+            scored.append((not in_headline, -count, first, name))
+    for person in people:
+        last = person.name.split()[-1]
+        if re.search(rf"\b{re.escape(last)}\b", headline):
+            scored.append((False, -99, headline.find(last), person.name))
+    scored.sort(key=lambda row: (row[0], row[2] if not row[0] else 0, row[1], row[2]))
+    return [name for *_, name in scored][:MAX_TAGS]
+
+
+_ACCORDING_TO = re.compile(r"\bAccording to (?:the )?((?:[A-Z][\w.&’'-]*\s?)+),")
+
+
+def find_source_note(body):
+    """Credit for material the story draws on (“According to the Associated Press, …”)."""
+    for paragraph in body:
+        match = _ACCORDING_TO.search(paragraph)
+        if (
+            match
+            and "Press" in match.group(1)
+            or (match and match.group(1).strip() in {"Reuters", "AFP"})
+        ):
+            agency = match.group(1).strip()
+            article = "the " if "Press" in agency else ""
+            return f"Includes material from {article}{agency}."
+    return ""

@@ -163,6 +163,13 @@ class Article(models.Model):
     )
     published_at = models.DateTimeField(null=True, blank=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    wire_digest = models.CharField(
+        max_length=64,
+        blank=True,
+        db_index=True,
+        editable=False,
+        help_text="SHA-256 of the wire copy the story was ingested from, so a second ingest finds it.",
+    )
 
     objects = ArticleQuerySet.as_manager()
 

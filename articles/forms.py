@@ -1,0 +1,56 @@
+from django import forms
+from django.utils.text import slugify
+
+from . import wire
+from .models import Person, Quote
+from .rendering import render_body
+
+MAX_WIRE_BYTES = 1_000_000
+
+
+class WireImportForm(forms.Form):
+    """Wire copy pasted or uploaded in the admin, parsed on validation."""
+
+    text = forms.CharField(
+        label="Wire copy",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 14, "cols": 100}),
+        help_text="Line 1: headline, photo caption and (credit). Then one paragraph per line.",
+    )
+    upload = forms.FileField(label="…or a .txt file", required=False)
+    source = forms.CharField(
+        required=False, help_text="Who supplied the copy, e.g. “Tribune News Service”."
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        upload, text = cleaned.get("upload"), cleaned.get("text", "")
+        if upload:
+            if upload.size > MAX_WIRE_BYTES:
+                raise forms.ValidationError(
+                    "The file is larger than 1 MB; wire copy is plain text."
+                )
+            data, name = upload.read(), upload.name
+        elif text.strip():
+            data, name = text.encode("utf-8"), "pasted text"
+        else:
+            raise forms.ValidationError("Paste the wire copy or choose a .txt file.")
+        try:
+            self.story = wire.parse_bytes(data, name=name)
+        except wire.WireFormatError as error:
+            raise forms.ValidationError(str(error)) from error
+        cleaned["text"] = data.decode("utf-8-sig")
+        return cleaned
+
+    def preview_body(self):
+        """The body as it will read, quotes marked with their speakers."""
+        quotes = [
+            Quote(
+                text=quote.text,
+                order=order,
+                speaker=Person(name=quote.speaker, slug=slugify(quote.speaker)),
+            )
+            for order, quote in enumerate(self.story.quotes, 1)
+            if slugify(quote.speaker)
+        ]
+        return render_body("\n".join(self.story.body), quotes)

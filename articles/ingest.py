@@ -1,0 +1,309 @@
+"""Parsed wire stories into the newsroom: database rows or fixture files.
+
+save_stories() is the one path by which a WireStory becomes a draft (the
+ingest_story command and the admin's import page both call it); fixture_rows()
+writes the same story as a natural-key fixture for loaddata.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from .models import (
+    Agency,
+    Article,
+    Person,
+    PhotoCredit,
+    PhotoCreditAgency,
+    Quote,
+    Status,
+)
+from .models.slugs import unique_slug
+
+
+@dataclass
+class IngestReport:
+    created: list = field(default_factory=list)
+    reused: list = field(default_factory=list)
+    review: list = field(default_factory=list)
+    articles: list = field(default_factory=list)
+    dry_run: bool = False
+
+    def as_text(self):
+        lines = [
+            "Dry run: nothing was written." if self.dry_run else "Ingest complete."
+        ]
+        for title, items in [
+            ("Created", self.created),
+            ("Reused", self.reused),
+            ("Needs an editor's eye", self.review),
+        ]:
+            lines.append(f"{title}: {len(items)}")
+            lines += [f"  - {item}" for item in items]
+        return "\n".join(lines) + "\n"
+
+
+def save_stories(stories, *, dry_run=False, source="", publish_at=None):
+    """Create each story's draft, people, quotes and photo credit in one transaction.
+
+    A story ingested before (same wire copy) is left as the desk has it, so
+    running twice changes nothing.
+    """
+    report = IngestReport(dry_run=dry_run)
+    with transaction.atomic():
+        for story in stories:
+            article = save_story(story, report, source=source, publish_at=publish_at)
+            report.articles.append(article)
+        if dry_run:
+            transaction.set_rollback(True)
+    return report
+
+
+def save_story(story, report, *, source, publish_at):
+    existing = Article.objects.filter(wire_digest=story.digest).first()
+    if existing:
+        report.reused.append(
+            f"story “{existing.headline}” ({story.name}): already ingested, left unchanged"
+        )
+        return existing
+    people = {person.name: person_for(person, report) for person in story.people}
+    for speaker in {quote.speaker for quote in story.quotes if quote.speaker}:
+        if speaker not in people:
+            people[speaker] = organization_as_speaker(speaker, report)
+    article = Article(
+        headline=story.headline,
+        slug=draft_slug(story.headline, publish_at),
+        body="\n\n".join(story.body),
+        source=source,
+        source_note=story.source_note,
+        lead_photo=photo_credit_for(story, people, report),
+        wire_digest=story.digest,
+        status=Status.PUBLISHED if publish_at else Status.DRAFT,
+        published_at=publish_at,
+    )
+    article.full_clean()
+    article.save()
+    article.people.set(people[name] for name in mentioned(story))
+    article.tags.set(list(story.tags))
+    for order, quote in enumerate(story.quotes, 1):
+        if not quote.speaker:
+            report.review.append(
+                f"quote {order} “{shorten(quote.text)}” has no speaker: attribute it in the admin"
+            )
+            continue
+        saved = Quote(
+            article=article,
+            speaker=people[quote.speaker],
+            text=quote.text,
+            context=quote.context,
+            order=order,
+        )
+        saved.full_clean()
+        saved.save()
+        if not quote.certain:
+            report.review.append(
+                f"quote {order} “{shorten(quote.text)}”: attribution to {quote.speaker} is a guess"
+            )
+    report.created.append(
+        f"draft story “{article.headline}” with {len(story.quotes)} quotes ({story.name})"
+    )
+    return article
+
+
+def person_for(person, report):
+    slug = slugify(person.name)[:200]
+    found = (
+        Person.objects.filter(slug=slug).first()
+        or Person.objects.filter(name__iexact=person.name).first()
+    )
+    if found:
+        report.reused.append(f"person {found.name}")
+        return found
+    created = Person.objects.create(
+        name=person.name,
+        slug=unique_slug(Person, person.name, max_length=200),
+        honorific=person.honorific,
+        role=person.role,
+        organization=person.organization,
+    )
+    report.created.append(
+        f"person {created.name}" + (f" ({created.role})" if created.role else "")
+    )
+    last = person.name.split()[-1]
+    for namesake in Person.objects.filter(name__iendswith=" " + last).exclude(
+        pk=created.pk
+    ):
+        report.review.append(
+            f"person {created.name} may be the same as {namesake.name}"
+        )
+    return created
+
+
+def organization_as_speaker(name, report):
+    found = Person.objects.filter(name__iexact=name).first()
+    if found:
+        report.reused.append(f"speaker {found.name}")
+        return found
+    report.review.append(f"{name} is quoted as an organization: check the attribution")
+    return Person.objects.create(
+        name=name, slug=unique_slug(Person, name, max_length=200), organization=name
+    )
+
+
+def photo_credit_for(story, people, report):
+    if not (story.caption or story.credit.agencies or story.credit.photographer):
+        return None
+    credit = PhotoCredit.objects.create(
+        caption=story.caption,
+        photographer=people.get(story.credit.photographer),
+        slug=unique_slug(PhotoCredit, story.caption or story.headline, max_length=200),
+    )
+    for position, name in enumerate(story.credit.agencies, 1):
+        agency, _ = Agency.objects.get_or_create(name=name)
+        PhotoCreditAgency.objects.create(
+            credit=credit, agency=agency, position=position
+        )
+    report.created.append(f"photo credit ({credit.credit_line})")
+    return credit
+
+
+def draft_slug(headline, publish_at):
+    slug = slugify(headline)[:200] or "story"
+    if publish_at:
+        return slug
+    candidate, n = slug, 2
+    while Article.objects.filter(slug=candidate, published_at__isnull=True).exists():
+        candidate, n = f"{slug[:190]}-{n}", n + 1
+    return candidate
+
+
+def mentioned(story):
+    """People the body names: everyone found, less a photographer known only from the credit."""
+    text = "\n".join(story.body)
+    return [
+        person.name
+        for person in story.people
+        if person.name != story.credit.photographer or person.name.split()[-1] in text
+    ]
+
+
+def shorten(text, words=8):
+    parts = text.split()
+    return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
+
+
+def fixture_rows(story, *, source="", publish_at=None):
+    """The story as natural-key fixture rows, the format dumpdata writes."""
+    day = timezone.localtime(publish_at).date().isoformat() if publish_at else None
+    article_slug = slugify(story.headline)[:200]
+    article_key = [article_slug, day]
+    when = (publish_at or timezone.now()).isoformat().replace("+00:00", "Z")
+    speakers = {quote.speaker for quote in story.quotes}
+    person_names = [p.name for p in story.people]
+    rows = [
+        {
+            "model": "articles.person",
+            "fields": {
+                "name": person.name,
+                "slug": slugify(person.name),
+                "honorific": person.honorific,
+                "role": person.role,
+                "organization": person.organization,
+                "bio": "",
+                "portrait": "",
+            },
+        }
+        for person in story.people
+    ]
+    rows += [
+        {
+            "model": "articles.person",
+            "fields": {
+                "name": name,
+                "slug": slugify(name),
+                "honorific": "",
+                "role": "",
+                "organization": name,
+                "bio": "",
+                "portrait": "",
+            },
+        }
+        for name in sorted(speakers - set(person_names) - {""})
+    ]
+    rows += [
+        {"model": "articles.agency", "fields": {"name": name}}
+        for name in story.credit.agencies
+    ]
+    photo_slug = slugify(story.caption or story.headline)[:200]
+    rows.append(
+        {
+            "model": "articles.photocredit",
+            "fields": {
+                "slug": photo_slug,
+                "image": "",
+                "image_width": None,
+                "image_height": None,
+                "caption": story.caption,
+                "alt_text": "",
+                "photographer": [slugify(story.credit.photographer)]
+                if story.credit.photographer
+                else None,
+            },
+        }
+    )
+    rows += [
+        {
+            "model": "articles.photocreditagency",
+            "fields": {"credit": [photo_slug], "agency": [name], "position": position},
+        }
+        for position, name in enumerate(story.credit.agencies, 1)
+    ]
+    rows.append(
+        {
+            "model": "articles.article",
+            "fields": {
+                "headline": story.headline,
+                "slug": article_slug,
+                "dek": "",
+                "body": "\n\n".join(story.body),
+                "dateline": "",
+                "source": source,
+                "source_note": story.source_note,
+                "lead_photo": [photo_slug],
+                "status": Status.PUBLISHED.value if publish_at else Status.DRAFT.value,
+                "published_at": when if publish_at else None,
+                "updated_at": when,
+                "wire_digest": story.digest,
+                "authors": [],
+                "people": [[slugify(name)] for name in mentioned(story)],
+            },
+        }
+    )
+    rows += [
+        {"model": "taggit.tag", "fields": {"name": tag, "slug": slugify(tag)}}
+        for tag in story.tags
+    ]
+    rows += [
+        {
+            "model": "articles.quote",
+            "fields": {
+                "article": article_key,
+                "speaker": [slugify(quote.speaker)],
+                "text": quote.text,
+                "context": quote.context,
+                "order": order,
+            },
+        }
+        for order, quote in enumerate(story.quotes, 1)
+        if quote.speaker
+    ]
+    rows += [
+        {
+            "model": "articles.taggedarticle",
+            "fields": {"content_object": article_key, "tag": [tag]},
+        }
+        for tag in story.tags
+    ]
+    return rows

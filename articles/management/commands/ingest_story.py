@@ -1,0 +1,132 @@
+import json
+from datetime import datetime
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from articles import ingest, wire
+
+
+def aware_datetime(value):
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as error:
+        raise CommandError(
+            f"--publish-at: {value!r} is not an ISO 8601 date and time"
+        ) from error
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+
+
+class Command(BaseCommand):
+    help = (
+        "Turn raw wire copy into structured stories: headline, caption and photo credit, "
+        "people with their roles, quotes with their speakers, and suggested tags. "
+        "Without --dry-run or --output, each story becomes a draft in the database."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "paths", nargs="+", type=Path, metavar="PATH", help="Wire copy text files."
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Parse and report; write nothing."
+        )
+        parser.add_argument(
+            "--format",
+            choices=["text", "json"],
+            default="text",
+            help="json prints the parsed stories and nothing else.",
+        )
+        parser.add_argument(
+            "--output",
+            type=Path,
+            metavar="DIR",
+            help="Write one natural-key fixture per story into DIR instead of the database.",
+        )
+        parser.add_argument(
+            "--fixture-name",
+            help="File name (without .json) for the fixture of a single story.",
+        )
+        parser.add_argument(
+            "--source",
+            default="",
+            help="Who supplied the copy, e.g. 'Tribune News Service'.",
+        )
+        parser.add_argument(
+            "--publish-at",
+            type=aware_datetime,
+            metavar="ISO_DATETIME",
+            help="Publish at this time instead of leaving a draft.",
+        )
+
+    def handle(
+        self,
+        *,
+        paths,
+        dry_run,
+        format,
+        output,
+        fixture_name,
+        source,
+        publish_at,
+        **options,
+    ):
+        if fixture_name and len(paths) != 1:
+            raise CommandError(
+                "--fixture-name names the fixture of a single story; give one PATH."
+            )
+        # Parse everything first: one bad file must leave the database untouched.
+        stories = [self.parse(path) for path in paths]
+        if format == "json":
+            parsed = [story.as_json() for story in stories]
+            self.stdout.write(
+                json.dumps(
+                    parsed[0] if len(parsed) == 1 else parsed,
+                    ensure_ascii=False,
+                    indent=2,
+                )
+            )
+            if dry_run or output is None:
+                return
+        if output is not None:
+            self.write_fixtures(
+                stories,
+                paths,
+                output,
+                fixture_name,
+                source,
+                publish_at,
+                quiet=format == "json",
+            )
+            return
+        report = ingest.save_stories(
+            stories, dry_run=dry_run, source=source, publish_at=publish_at
+        )
+        if format == "text":
+            self.stdout.write(report.as_text())
+
+    def parse(self, path):
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise CommandError(
+                f"{path}: cannot read the file ({error.strerror})"
+            ) from error
+        try:
+            return wire.parse_bytes(data, name=path.name)
+        except wire.WireFormatError as error:
+            raise CommandError(str(error)) from error
+
+    def write_fixtures(
+        self, stories, paths, output, fixture_name, source, publish_at, quiet
+    ):
+        output.mkdir(parents=True, exist_ok=True)
+        for story, path in zip(stories, paths, strict=True):
+            target = output / f"{fixture_name or path.stem}.json"
+            rows = ingest.fixture_rows(story, source=source, publish_at=publish_at)
+            target.write_text(
+                json.dumps(rows, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+            )
+            if not quiet:
+                self.stdout.write(f"Wrote {target} ({len(rows)} objects)")

@@ -59,6 +59,13 @@ def quote_pattern(text):
     return r"\s+".join(parts)
 
 
+def find_quote(text, words):
+    """The match of words in text as whole words, the way a story quotes them, or None."""
+    if not normalize_quote_text(words):
+        return None
+    return re.search(rf"(?<!\w){quote_pattern(words)}(?!\w)", text)
+
+
 # --- What the parser returns -------------------------------------------------
 
 
@@ -157,7 +164,9 @@ ROLE_NOUNS = set(
     teacher student resident owner worker activist author lawmaker legislator
     councilman councilwoman councillor superintendent dean bishop archbishop
     cardinal priest colonel lieutenant sergeant admiral marshal spokesperson
-    president-elect candidate strategist historian expert""".split()
+    president-elect candidate strategist historian expert taoiseach emir sultan
+    alderman councilor fellow member chairperson actress actor republican democrat
+    independent""".split()
 )
 # Title words that may stand before a name without being a role on their own.
 TITLE_MODIFIERS = set(
@@ -179,8 +188,16 @@ ORGANIZATION_WORDS = set(
 ORGANIZATION_NOUNS = set(
     """ministry government company agency department office army military kremlin
     police administration embassy council committee commission alliance campaign
-    party court white house pentagon""".split()
+    party court pentagon group union association institute foundation authority
+    project bank network operator utility airline firm""".split()
 )
+# Last words of company names, and what a later mention calls the company.
+COMPANY_SUFFIXES = {
+    suffix: "company"
+    for suffix in """lines systems inc. corp. corporation holdings group airlines motors
+    energy technologies labs partners co. ltd. plc transit logistics industries
+    shipping""".split()
+}
 NOT_NAME_WORDS = set(
     """a an the in on at after before during according ahead however but and or so
     if when while as of to for from with by about over under this that these those
@@ -298,7 +315,8 @@ def parse(text, *, name):
             )
     blocks = split_paragraphs(numbered)
     (headline_line, first), *rest = blocks
-    headline, caption, credit_text = split_headline_and_caption(first)
+    body_text = "\n".join(paragraph for _, paragraph in rest)
+    headline, caption, credit_text = split_headline_and_caption(first, body_text)
     if not credit_text and rest and looks_like_caption(rest[0][1]):
         _, caption, credit_text = split_headline_and_caption("x " + rest[0][1])
         caption = caption if caption != "x" else ""
@@ -366,7 +384,7 @@ def looks_like_caption(line):
     return bool(match and "/" in match.group(1) and len(line) < 400)
 
 
-def split_headline_and_caption(line):
+def split_headline_and_caption(line, body_text=""):
     """Split line 1 into headline, caption and the credit's text.
 
     Wire systems glue the headline and the photo caption together with a single
@@ -380,7 +398,7 @@ def split_headline_and_caption(line):
     before = line[: match.start()].strip()
     if not before.endswith((".", "!", "?", "”", '"')):
         return before, "", credit
-    start = caption_start(before)
+    start = caption_start(before, body_text)
     if start is None:
         return before, "", credit
     return before[:start].strip(), before[start:].strip(), credit
@@ -392,8 +410,11 @@ _HEADLINE_CANNOT_END = NOT_NAME_WORDS | set(
 )
 
 
-def caption_start(text):
+def caption_start(text, body_text=""):
     """Index where the caption begins in "headline caption.", or None."""
+    # Common words: seen in small letters, and never capitalised inside a sentence.
+    capitalised = {w.lower() for w in re.findall(r"(?<=\w\s)[A-Z][a-z]+", body_text)}
+    lowercase_words = set(re.findall(r"\b[a-z][a-z]+\b", body_text)) - capitalised
     words = list(_WORD.finditer(text))
     best, best_score = None, None
     for previous, word in zip(words, words[1:], strict=False):
@@ -401,7 +422,7 @@ def caption_start(text):
         if not token[0].isupper() and token[0] not in "“\"'":
             continue
         before = previous.group()
-        if before[-1:] in ",;:" or before.lower() in _HEADLINE_CANNOT_END:
+        if before[-1:] in ",;:" or before.lower() in _HEADLINE_CANNOT_END | PARTICLES:
             continue
         if not before[-1].isalnum() and before[-1] not in "’'":
             continue
@@ -417,6 +438,10 @@ def caption_start(text):
             score += 1
         if before[0].isupper() and before.lower() not in NOT_NAME_WORDS:
             score -= 2  # splitting "Vladimir|Putin" cuts a name in two
+        if token.lower() in lowercase_words:
+            score += (
+                2  # "Residents" is capitalised only because a sentence starts there
+            )
         if best_score is None or score >= best_score:
             best, best_score = word.start(), score
     return best
@@ -448,7 +473,7 @@ def looks_like_person_name(text):
     if any(w.lower().strip(".,") in _AGENCY_WORDS | ORGANIZATION_WORDS for w in words):
         return False
     return all(
-        _NAME_WORD_RE.fullmatch(w) or w.lower() in PARTICLES or _INITIAL_RE.fullmatch(w)
+        _NAME_WORD_RE.fullmatch(w) or w in PARTICLES or _INITIAL_RE.fullmatch(w)
         for w in words
     )
 
@@ -516,22 +541,36 @@ def find_quote_spans(numbered_paragraphs, *, name):
     return spans
 
 
-def is_quotation(text):
-    """Whether quoted words are a quotation rather than scare quotes or a title."""
+_ATTRIBUTION_NEXT = re.compile(
+    rf"^\s*(?:(?:{SPEECH_VERBS})\b|(?:he|she|they|[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){{0,3}}|the\s+\w+(?:\s+\w+)?)\s+(?:{SPEECH_VERBS})\b)"
+)
+
+
+def is_quotation(text, after=""):
+    """Whether quoted words are a quotation rather than scare quotes or a title.
+
+    Short or title-case words count only when they end a sentence or an
+    attribution follows: “We were guessing,” he said; not “Northern Light,” a drama.
+    """
     words = text.split()
     if not words:
         return False
-    ends_a_phrase = text.rstrip()[-1] in ".,!?;:—-…"
-    if len(words) <= 3 and not ends_a_phrase:
-        return False  # so-called “special military operation”
     small = {"a", "an", "the", "and", "of", "in", "on", "for", "to", "at", "or"}
     title_case = all(w[0].isupper() or w in small for w in words)
-    return not (title_case and not ends_a_phrase and len(words) <= 8)
+    doubtful = len(words) <= 3 or (title_case and len(words) <= 8)
+    if not doubtful:
+        return True
+    return text.rstrip()[-1] in ".!?…" or bool(_ATTRIBUTION_NEXT.match(after))
 
 
 # --- People ----------------------------------------------------------------------
 
 PARTICLES = {
+    "Ó",
+    "Ní",
+    "Nic",
+    "Ua",
+    "dela",
     "de",
     "da",
     "del",
@@ -552,16 +591,31 @@ PARTICLES = {
     "al",
     "el",
 }
-_NAME_WORD = r"(?:[A-Z][a-z]*[A-Z][a-z]+|[A-Z]['’][A-Z][a-z]+|(?:al|el)-[A-Z][a-z]+|[A-Z][a-z]+(?:['’][a-z]+)?(?:-[A-Z]?[a-z]+)*)"
+# Capital and small letters of Latin scripts: "Jankauskienė", "Ó Gallchóir", "Peña".
+_UPPER = "A-ZÀ-ÖØ-Þ\u0100-\u017f"
+_LOWER = "a-zß-öø-ÿ\u0100-\u017f"
+_NAME_WORD = (
+    rf"(?:[{_UPPER}][{_LOWER}]*[{_UPPER}][{_LOWER}]+"  # McAllister, DeLuca
+    rf"|[{_UPPER}]['’][{_UPPER}][{_LOWER}]+"  # O'Neill
+    rf"|(?:al|el)-[{_UPPER}][{_LOWER}]+"  # al-Rashid
+    rf"|[{_UPPER}][{_LOWER}]+(?:['’][{_LOWER}]+)?(?:-[{_UPPER}]?[{_LOWER}]+)*)"  # Jean-Paul
+)
 _NAME_WORD_RE = re.compile(_NAME_WORD)
-_INITIAL_RE = re.compile(r"[A-Z]\.")
+_INITIAL_RE = re.compile(rf"[{_UPPER}]\.")
+_RUN_WORD = rf"(?:{_NAME_WORD}|(?:[A-Z]\.){{2,}}(?=\s+[A-Z])|[A-Z]\.(?=\s+[A-Z]))"
 _CAPITAL_RUN = re.compile(
-    rf"(?<![\w’'-])(?:{_NAME_WORD}|[A-Z]\.(?=\s+[A-Z]))(?:\s+(?:(?:{'|'.join(PARTICLES)})\s+)*(?:{_NAME_WORD}|[A-Z]\.(?=\s+[A-Z])))*(?![\w-])"
+    rf"(?<![\w’'.-]){_RUN_WORD}(?:\s+(?:(?:{'|'.join(sorted(PARTICLES, key=len, reverse=True))})\s+)*{_RUN_WORD})*(?![\w-])"
 )
 _SPEECH_VERB_AFTER = re.compile(rf"^\s*(?:{SPEECH_VERBS})\b")
+_PHRASE = r"(?:[^,.;“”\"]|(?<=\bSt)\.|(?<=\bMt)\.|(?<=\b[A-Z])\.(?=[A-Z]\.))"
 _APPOSITIVE_AFTER = re.compile(
-    r"^,\s+((?:the|a|an)\s+[^,.;“”\"]+?|[a-z][^,.;“”\"]+?)\s*(?:,|\.|;|$)"
+    rf"^,\s+((?:the|a|an)\s+{_PHRASE}+?|[a-z]{_PHRASE}+?|[A-Z][a-z]+\s+(?:of|for|at)\s+{_PHRASE}+?)\s*(?:,|(?<!\bSt)(?<!\bMt)\.(?!\w)|;|$)"
 )
+# "Socialist parliamentary leader Rodrigo Meireles": a lowercase title before the name.
+_LOWERCASE_TITLE_BEFORE = re.compile(
+    r"(?:^|(?<=[\s(]))((?:[A-Z][\w’'-]+\s+)?(?:[a-z][\w’'-]+\s+){0,2}([a-z][\w-]+))\s+$"
+)
+OCCUPATION_ENDINGS = ("ist", "ian", "er", "or", "ant", "ent", "man", "woman", "person")
 _APPOSITIVE_BEFORE = re.compile(r"(?:^|,\s+|\b(?:the|a|an)\s+)([^,.;“”\"]*?)\s*,\s*$")
 
 
@@ -591,7 +645,11 @@ def strip_leading_non_names(words):
 
 def is_place_or_organization(words):
     joined = " ".join(words)
-    if any(w.lower() in ORGANIZATION_WORDS for w in words):
+    if any(
+        w.lower() in ORGANIZATION_WORDS | ORGANIZATION_NOUNS
+        or w.lower() in COMPANY_SUFFIXES
+        for w in words
+    ):
         return True
     known = {
         alias
@@ -599,6 +657,56 @@ def is_place_or_organization(words):
         for alias in aliases
     }
     return joined in known or all(w in known for w in words)
+
+
+_TITLE_BEFORE_HONORIFIC = re.compile(
+    r"([A-Z][\w’'-]+(?:\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w’'-]+|\s+[A-Z][\w’'-]+)*)\s+$"
+)
+
+
+def title_before_honorific(before):
+    """“Chief of Defense” in “Chief of Defense Lt. Gen. Darius Kalvaitis”."""
+    honorific = _HONORIFIC_BEFORE.search(before)
+    match = (
+        _TITLE_BEFORE_HONORIFIC.search(before[: honorific.start()])
+        if honorific
+        else None
+    )
+    if match and has_role_noun(match.group(1)):
+        return match.group(1)
+    return ""
+
+
+def lowercase_title(before):
+    """“Defense attorney” or “the Polish actress” right before a name, else ""."""
+    match = _LOWERCASE_TITLE_BEFORE.search(before)
+    if not match:
+        return ""
+    head = match.group(2).lower()
+    if head not in ROLE_NOUNS and not (
+        head.endswith(OCCUPATION_ENDINGS) and len(head) > 5
+    ):
+        return ""
+    words = match.group(1).split()
+    while words and words[0].lower() in NOT_NAME_WORDS | {"by", "said", "says"}:
+        words = words[1:]
+    return " ".join(words)
+
+
+def is_role_phrase(phrase):
+    """An appositive that says what someone is: “a senior fellow at …”, “chief economist”.
+
+    The role word comes early (“the top prize at the …” is no role).
+    """
+    words = phrase.split()
+    if words[0].lower() in {"the", "a", "an"}:
+        words = words[1:]
+    early = words[:4]
+    return any(
+        w.lower().strip(",.’'s") in ROLE_NOUNS
+        or (w.lower().endswith(OCCUPATION_ENDINGS) and len(w) > 5 and w[0].islower())
+        for w in early
+    )
 
 
 def has_role_noun(phrase):
@@ -640,6 +748,9 @@ def find_people(body, caption, spans):
             found = person_at(text, match)
             if found is None:
                 continue
+            fuller = [name for name in people if name.endswith(" " + found.name)]
+            if fuller:
+                continue  # "De Wachter said" after "Dr. Annelies De Wachter"
             known = people.get(found.name)
             if known is None:
                 people[found.name] = found
@@ -676,8 +787,12 @@ def person_at(text, match):
     honorific = _HONORIFIC_BEFORE.search(before)
     honorific = " ".join(honorific.group(1).split()) if honorific else ""
     role = " ".join(title)
+    if not role and not honorific:
+        role = lowercase_title(before)
+    if not role and honorific:
+        role = title_before_honorific(before)
     appositive = _APPOSITIVE_AFTER.match(after)
-    if appositive and has_role_noun(appositive.group(1)) and len(name_words) >= 2:
+    if appositive and is_role_phrase(appositive.group(1)) and len(name_words) >= 2:
         role = role or clean_role(appositive.group(1))
     elif not role and len(name_words) >= 2:
         preceding = _APPOSITIVE_BEFORE.search(before)
@@ -724,7 +839,9 @@ def mentions_of(body, spans, people, organizations):
         text = outside_quotes(paragraph, spans, index)
         taken = set()
         for key, speaker in sorted(keys, key=lambda pair: -len(pair[0])):
-            for match in re.finditer(rf"(?<![\w-]){re.escape(key)}(?![\w-])", text):
+            first = f"[{re.escape(key[0].upper())}{re.escape(key[0].lower())}]"
+            pattern = rf"(?<![\w-]){first}{re.escape(key[1:])}(?![\w-])"
+            for match in re.finditer(pattern, text):
                 if match.start() in taken:
                     continue
                 taken.update(range(match.start(), match.end()))
@@ -739,10 +856,10 @@ def find_organizations(body, spans):
         text = outside_quotes(paragraph, spans, index)
         for match in _CAPITAL_RUN.finditer(text):
             words = strip_leading_non_names(words_of(match.group()))
-            if words and words[-1].lower() in ORGANIZATION_NOUNS | {
-                "ministry",
-                "office",
-            }:
+            last = words[-1].lower() if words else ""
+            if len(words) >= 2 and (
+                last in ORGANIZATION_NOUNS or last in COMPANY_SUFFIXES
+            ):
                 name = " ".join(words)
                 if name not in names:
                     names.append(name)
@@ -752,25 +869,44 @@ def find_organizations(body, spans):
 _SENTENCE_END = re.compile(r"([.!?])([”\"]?)\s+(?=[“\"A-Z])")
 
 
+def is_sentence_break(paragraph, match):
+    word = re.search(r"(\S+)$", paragraph[: match.start() + 1])
+    token = word.group(1).rstrip(".") if word else ""
+    abbreviated = (
+        token in ABBREVIATIONS or re.fullmatch(r"[A-Z]", token) or "." in token
+    )
+    return not (match.group(1) == "." and abbreviated)
+
+
+def sentence_end(text):
+    """Length of the first sentence of text, abbreviations such as “Sen.” aside."""
+    for match in _SENTENCE_END.finditer(text):
+        if is_sentence_break(text, match):
+            return match.start() + 1
+    return len(text)
+
+
 def sentence_start(paragraph, position):
     """Start of the sentence that contains position."""
     start = 0
     for match in _SENTENCE_END.finditer(paragraph, 0, position):
-        word = re.search(r"(\S+)$", paragraph[: match.start() + 1])
-        token = word.group(1).rstrip(".") if word else ""
-        if match.group(1) == "." and (
-            token in ABBREVIATIONS or re.fullmatch(r"[A-Z]", token) or "." in token
-        ):
-            continue
-        start = match.end()
+        if is_sentence_break(paragraph, match):
+            start = match.end()
     return start
 
 
-_WHO = r"(?P<who>(?:[Tt]he\s+(?:[\w’'-]+\s+){0,4}?[\w’'-]+)|(?:[A-Z][\w.’'-]*(?:\s+(?:[A-Z][\w.’'-]*|de|van|von|al|bin))*)|he|she|they)"
-_AFTER_WHO_VERB = re.compile(rf"^[\s,]*{_WHO}\s+(?:{SPEECH_VERBS})\b")
+_PARTICLE_ALTERNATIVES = "|".join(sorted(PARTICLES, key=len, reverse=True))
+_WHO = (
+    r"(?P<who>(?:[Tt]he\s+(?:[\w’'-]+\s+){0,4}?[\w’'-]+)"
+    rf"|(?:[{_UPPER}][\w.’'-]*(?:\s+(?:[{_UPPER}][\w.’'-]*|{_PARTICLE_ALTERNATIVES}))*)"
+    r"|he|she|they)"
+)
+# ", a Chicago watchdog group," between a speaker and the verb
+_APPOSITION = r"(?:,[^,“”\"]{1,90},)?"
+_AFTER_WHO_VERB = re.compile(rf"^[\s,]*{_WHO}{_APPOSITION}\s+(?:{SPEECH_VERBS})\b")
 _AFTER_VERB_WHO = re.compile(rf"^[\s,]*(?:{SPEECH_VERBS})\s+{_WHO}")
 _BEFORE_WHO_VERB = re.compile(
-    rf"{_WHO}\s+(?:(?:also|then|later|again|once)\s+)?(?:{SPEECH_VERBS})\b[^“\"]*?$"
+    rf"{_WHO}{_APPOSITION}\s+(?:(?:also|then|later|again|once)\s+)?(?:{SPEECH_VERBS})\b[^“\"]*?$"
 )
 _CONTEXT_OPENING = re.compile(
     r"^(?:In|in)\s+(?:a|an|the)\s+([^,]+?)(?:\s+(?:between|with|to|on)\s+[^,]*)?,"
@@ -788,7 +924,8 @@ def attribute_quotes(body, spans, people):
     previous = None  # (span, speaker)
     for span in spans:
         text = span.text(body)
-        if not is_quotation(text):
+        after = body[span.paragraph][span.end + 1 :] if span.closed else ""
+        if not is_quotation(text, after):
             continue
         paragraph = body[span.paragraph]
         speaker, certain = speaker_for(
@@ -804,7 +941,8 @@ def speaker_for(span, paragraph, body, people, organizations, mentions, previous
     """(speaker, certain) for one quotation."""
     text = paragraph[span.start + 1 : span.end]
     after = paragraph[span.end + 1 :] if span.closed else ""
-    after_sentence = re.split(r"(?<=[.!?])\s+(?=[“\"A-Z])|[“\"]", after, maxsplit=1)[0]
+    after_sentence = re.split(r"[“\"]", after, maxsplit=1)[0]
+    after_sentence = after_sentence[: sentence_end(after_sentence)]
     if not text.rstrip().endswith(".") or re.match(
         r"^\s*(?:he|she|they)\s", after_sentence
     ):
@@ -858,7 +996,9 @@ def speaker_for(span, paragraph, body, people, organizations, mentions, previous
 
 def subject_before(before, offset, span, people, organizations, mentions, previous):
     """The last person named before the quote who is the subject of a verb."""
-    pattern = re.compile(rf"{_WHO}\s+(?:[a-z]+(?:ed|s)\b)")
+    pattern = re.compile(
+        rf"{_WHO}{_APPOSITION}\s+(?:{SPEECH_VERBS}|[a-z]+ed|[a-z]+s)\b"
+    )
     last = None
     for match in pattern.finditer(before):
         if match.group("who").lower() in {"the", "they"}:
@@ -877,11 +1017,13 @@ def subject_before(before, offset, span, people, organizations, mentions, previo
     )
 
 
-def last_mention_before(mentions, paragraph, position, kind=None):
+def last_mention_before(mentions, paragraph, position, kind=None, same_paragraph=False):
     chosen = None
     for mention in mentions:
         if (mention.paragraph, mention.position) >= (paragraph, position):
             break
+        if same_paragraph and mention.paragraph != paragraph:
+            continue
         if kind is None or mention.speaker in kind:
             chosen = mention.speaker
     return chosen
@@ -915,45 +1057,76 @@ def role_nouns_of(person):
 def resolve(who, span, position, people, organizations, mentions, previous):
     """Turn the words that name a speaker into a person's (or organization's) name."""
     who = who.strip().rstrip(".,;:")
-    names = [p.name for p in people]
+    names = {p.name for p in people}
     if who.lower() in PRONOUNS:
+        # "he said": the last person named earlier in the paragraph, else the last speaker.
+        named = last_mention_before(
+            mentions, span.paragraph, position, kind=names, same_paragraph=True
+        )
+        if named:
+            return named
         if (
             previous
             and previous[0].paragraph >= span.paragraph - 1
             and previous[1] in names
         ):
             return previous[1]
-        return last_mention_before(mentions, span.paragraph, position, kind=set(names))
+        return last_mention_before(mentions, span.paragraph, position, kind=names)
     for person in people:
-        if (
-            who == person.name
-            or who.endswith(" " + person.name)
-            or who.split()[-1] == person.name.split()[-1]
-        ):
+        if who == person.name or who.endswith(" " + person.name):
             return person.name
     for organization in organizations:
-        if who == organization or who.endswith(organization):
+        if who == organization or who.endswith(" " + organization):
             return organization
+    last_word = who.split()[-1]
+    for person in people:
+        if last_word == person.name.split()[-1]:
+            return person.name
+    if len(who.split()) == 1:
+        # Surname first, as in “Tan Wei Ling … Tan said”.
+        for person in people:
+            if who == person.name.split()[0] and len(person.name.split()) >= 3:
+                return person.name
     if who.lower().startswith("the "):
-        head = who.split()[-1].lower()
-        with_role = {p.name for p in people if head in role_nouns_of(p)}
+        head = last_word.lower()
+        if head in ORGANIZATION_NOUNS:
+            kind = {
+                o
+                for o in organizations
+                if organization_kind(o) == head or head in o.lower().split()
+            }
+            return (
+                last_mention_before(mentions, span.paragraph, position, kind=kind)
+                if kind
+                else None
+            )
+        with_role = best_role_matches(who, people, head)
         if with_role:
             return (
                 last_mention_before(mentions, span.paragraph, position, kind=with_role)
                 or sorted(with_role)[0]
             )
-        if head in ORGANIZATION_NOUNS:
-            matching = {o for o in organizations if head in o.lower()}
-            if matching:
-                return (
-                    last_mention_before(
-                        mentions, span.paragraph, position, kind=matching
-                    )
-                    or sorted(matching)[0]
-                )
-            return None
-        return last_mention_before(mentions, span.paragraph, position, kind=set(names))
+        if head in ROLE_NOUNS:
+            return last_mention_before(mentions, span.paragraph, position, kind=names)
     return None
+
+
+def best_role_matches(who, people, head):
+    """People a “the Jordanian minister” could mean: role has the noun, most words shared."""
+    words = {w.lower() for w in who.split()[1:]}
+    scored = [
+        (len(words & role_nouns_of(p)), p.name)
+        for p in people
+        if head in role_nouns_of(p)
+    ]
+    best = max((score for score, _ in scored), default=0)
+    return {name for score, name in scored if score == best}
+
+
+def organization_kind(name):
+    """What a later mention calls an organization: “the company”, “the ministry”."""
+    last = name.split()[-1].lower()
+    return COMPANY_SUFFIXES.get(last, last)
 
 
 def context_for(paragraph, span):

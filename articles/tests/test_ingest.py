@@ -16,7 +16,12 @@ pytestmark = pytest.mark.django_db
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 SEED = FIXTURES / "wire" / "000_75c388e515c58762.txt"
-SEED_OPTIONS = ["--publish-at", "2022-02-15T12:00:00Z", "--source", "Tribune News Service"]
+SEED_OPTIONS = [
+    "--publish-at",
+    "2022-02-15T12:00:00Z",
+    "--source",
+    "Tribune News Service",
+]
 
 
 def ingest(*args):
@@ -27,8 +32,12 @@ def ingest(*args):
 
 class TestSeedFixtureIsGenerated:
     def test_regenerating_the_seed_fixture_gives_the_committed_file(self, tmp_path):
-        ingest(SEED, "--output", tmp_path, "--fixture-name", "seed_story", *SEED_OPTIONS)
-        assert (tmp_path / "seed_story.json").read_bytes() == (FIXTURES / "seed_story.json").read_bytes()
+        ingest(
+            SEED, "--output", tmp_path, "--fixture-name", "seed_story", *SEED_OPTIONS
+        )
+        assert (tmp_path / "seed_story.json").read_bytes() == (
+            FIXTURES / "seed_story.json"
+        ).read_bytes()
 
     def test_fixture_for_a_draft_loads_into_the_database(self, tmp_path):
         ingest(SEED, "--output", tmp_path)
@@ -40,23 +49,50 @@ class TestSeedFixtureIsGenerated:
 class TestJsonOutput:
     def test_one_file_prints_one_object_in_the_documented_shape(self):
         parsed = json.loads(ingest(SEED, "--format", "json", "--dry-run"))
-        assert list(parsed) == ["file", "headline", "caption", "photo_credit", "people", "quotes", "tags", "body"]
+        assert list(parsed) == [
+            "file",
+            "headline",
+            "caption",
+            "photo_credit",
+            "people",
+            "quotes",
+            "tags",
+            "body",
+        ]
         assert parsed["file"] == SEED.name
         assert parsed["photo_credit"] == {
             "photographer": "Alexei Nikolsky",
-            "agencies": ["Russian Presidential Press and Information Office", "TASS", "Abaca Press", "TNS"],
+            "agencies": [
+                "Russian Presidential Press and Information Office",
+                "TASS",
+                "Abaca Press",
+                "TNS",
+            ],
         }
-        assert parsed["people"][3] == {"name": "Igor Konashenkov", "honorific": "Maj. Gen.", "role": "spokesperson for the Russian Defense Ministry"}
-        assert parsed["quotes"][0] == {"text": "against various types of hypothetical enemy attacks.", "speaker": "Sergei Shoigu"}
+        assert parsed["people"][3] == {
+            "name": "Igor Konashenkov",
+            "honorific": "Maj. Gen.",
+            "role": "spokesperson for the Russian Defense Ministry",
+        }
+        assert parsed["quotes"][0] == {
+            "text": "against various types of hypothetical enemy attacks.",
+            "speaker": "Sergei Shoigu",
+        }
         assert len(parsed["body"]) == 9
         assert Article.objects.count() == 0
 
     def test_several_files_print_an_array(self, tmp_path):
         other = tmp_path / "other.txt"
-        other.write_text("Storm hits coast Waves break. (Getty Images/TNS)\nThe storm hit.", encoding="utf-8")
+        other.write_text(
+            "Storm hits coast Waves break. (Getty Images/TNS)\nThe storm hit.",
+            encoding="utf-8",
+        )
         parsed = json.loads(ingest(SEED, other, "--format", "json", "--dry-run"))
         assert [story["file"] for story in parsed] == [SEED.name, "other.txt"]
-        assert parsed[1]["photo_credit"] == {"photographer": None, "agencies": ["Getty Images", "TNS"]}
+        assert parsed[1]["photo_credit"] == {
+            "photographer": None,
+            "agencies": ["Getty Images", "TNS"],
+        }
 
 
 class TestIngestIntoTheDatabase:
@@ -66,12 +102,26 @@ class TestIngestIntoTheDatabase:
         assert article.status == Status.DRAFT and article.published_at is None
         assert article.source == "Tribune News Service"
         assert [(q.speaker.name, q.order) for q in article.quotes.all()] == [
-            ("Sergei Shoigu", 1), ("Igor Konashenkov", 2), ("Igor Konashenkov", 3), ("Igor Konashenkov", 4), ("Igor Konashenkov", 5)
+            ("Sergei Shoigu", 1),
+            ("Igor Konashenkov", 2),
+            ("Igor Konashenkov", 3),
+            ("Igor Konashenkov", 4),
+            ("Igor Konashenkov", 5),
         ]
-        assert article.lead_photo.credit_line == "Alexei Nikolsky/Russian Presidential Press and Information Office/TASS/Abaca Press/TNS"
-        assert sorted(p.name for p in article.people.all()) == ["Igor Konashenkov", "Olaf Scholz", "Sergei Shoigu", "Vladimir Putin"]
+        assert (
+            article.lead_photo.credit_line
+            == "Alexei Nikolsky/Russian Presidential Press and Information Office/TASS/Abaca Press/TNS"
+        )
+        assert sorted(p.name for p in article.people.all()) == [
+            "Igor Konashenkov",
+            "Olaf Scholz",
+            "Sergei Shoigu",
+            "Vladimir Putin",
+        ]
         assert "Created" in report and "draft story" in report
-        assert client.get(article.get_absolute_url()).status_code == 404  # a draft stays off the site
+        assert (
+            client.get(article.get_absolute_url()).status_code == 404
+        )  # a draft stays off the site
 
     def test_running_twice_changes_nothing(self):
         ingest(SEED)
@@ -81,7 +131,9 @@ class TestIngestIntoTheDatabase:
         assert "already ingested" in report
 
     def test_existing_people_are_reused_not_duplicated(self):
-        putin = Person.objects.create(name="Vladimir Putin", slug="vladimir-putin", role="President of Russia")
+        putin = Person.objects.create(
+            name="Vladimir Putin", slug="vladimir-putin", role="President of Russia"
+        )
         report = ingest(SEED)
         assert Person.objects.filter(name="Vladimir Putin").count() == 1
         assert Article.objects.get().people.filter(pk=putin.pk).exists()
@@ -102,11 +154,16 @@ class TestIngestIntoTheDatabase:
         bad = tmp_path / "bad.txt"
         bad.write_text("Headline\nHe said “never closed.\nNext.", encoding="utf-8")
         before = counts()
-        with pytest.raises(CommandError, match=r"bad.txt, line 2: the quotation opened at column 9 is never closed"):
+        with pytest.raises(
+            CommandError,
+            match=r"bad.txt, line 2: the quotation opened at column 9 is never closed",
+        ):
             ingest(SEED, bad)
         assert counts() == before
 
-    @pytest.mark.parametrize("content", [b"", b"\x00\x01binary", b"Just a headline (X/TNS)"])
+    @pytest.mark.parametrize(
+        "content", [b"", b"\x00\x01binary", b"Just a headline (X/TNS)"]
+    )
     def test_empty_binary_or_bodiless_files_fail_cleanly(self, tmp_path, content):
         path = tmp_path / "broken.txt"
         path.write_bytes(content)
@@ -124,35 +181,83 @@ class TestImportPage:
 
     def test_editor_previews_then_creates_the_draft(self, editor_client):
         text = SEED.read_text(encoding="utf-8")
-        assertContains(editor_client.get(reverse("admin:articles_article_changelist")), self.url)
-        preview = editor_client.post(self.url, {"text": text, "source": "Tribune News Service", "preview": "1"})
+        assertContains(
+            editor_client.get(reverse("admin:articles_article_changelist")), self.url
+        )
+        preview = editor_client.post(
+            self.url, {"text": text, "source": "Tribune News Service", "preview": "1"}
+        )
         assertContains(preview, "Preview: Putin ready to talk with NATO")
-        assertContains(preview, 'data-speaker="Sergei Shoigu">against various types of hypothetical enemy attacks.</q>')
+        assertContains(
+            preview,
+            'data-speaker="Sergei Shoigu">against various types of hypothetical enemy attacks.</q>',
+        )
         assertContains(preview, "spokesperson for the Russian Defense Ministry")
         assert Article.objects.count() == 0
-        created = editor_client.post(self.url, {"text": text, "source": "Tribune News Service", "confirm": "1"})
+        created = editor_client.post(
+            self.url, {"text": text, "source": "Tribune News Service", "confirm": "1"}
+        )
         article = Article.objects.get()
-        assert created.status_code == 302 and created["Location"] == reverse("admin:articles_article_change", args=[article.pk])
+        assert created.status_code == 302 and created["Location"] == reverse(
+            "admin:articles_article_change", args=[article.pk]
+        )
         assert article.quotes.count() == 5 and article.source == "Tribune News Service"
 
     def test_upload_of_a_text_file_is_previewed(self, editor_client):
         from django.core.files.uploadedfile import SimpleUploadedFile
 
-        upload = SimpleUploadedFile("wire.txt", SEED.read_bytes(), content_type="text/plain")
-        response = editor_client.post(self.url, {"upload": upload, "text": "", "preview": "1"})
-        assertContains(response, "Alexei Nikolsky/Russian Presidential Press and Information Office/TASS/Abaca Press/TNS")
+        upload = SimpleUploadedFile(
+            "wire.txt", SEED.read_bytes(), content_type="text/plain"
+        )
+        response = editor_client.post(
+            self.url, {"upload": upload, "text": "", "preview": "1"}
+        )
+        assertContains(
+            response,
+            "Alexei Nikolsky/Russian Presidential Press and Information Office/TASS/Abaca Press/TNS",
+        )
 
     @pytest.mark.parametrize(
         "text, message",
-        [("", "Paste the wire copy"), ("Headline\nShe said “never closed.", "line 2: the quotation opened")],
+        [
+            ("", "Paste the wire copy"),
+            ("Headline\nShe said “never closed.", "line 2: the quotation opened"),
+        ],
     )
-    def test_bad_copy_gets_a_clear_error_and_writes_nothing(self, editor_client, text, message):
+    def test_bad_copy_gets_a_clear_error_and_writes_nothing(
+        self, editor_client, text, message
+    ):
         response = editor_client.post(self.url, {"text": text, "confirm": "1"})
         assertContains(response, message)
-        assert (Article.objects.count(), Person.objects.count(), Quote.objects.count(), PhotoCredit.objects.count()) == (0, 0, 0, 0)
+        assert (
+            Article.objects.count(),
+            Person.objects.count(),
+            Quote.objects.count(),
+            PhotoCredit.objects.count(),
+        ) == (0, 0, 0, 0)
 
-    def test_staff_without_add_permission_cannot_import(self, client, django_user_model):
+    def test_staff_without_add_permission_cannot_import(
+        self, client, django_user_model
+    ):
         from .conftest import make_staff
 
         client.force_login(make_staff(django_user_model, "viewer", ["view_article"]))
         assert client.get(self.url).status_code == 403
+
+
+class TestAccuracy:
+    def test_ingest_eval_reports_the_figures_and_meets_the_targets(self):
+        out = io.StringIO()
+        call_command("ingest_eval", str(Path(__file__).parent / "data" / "wire_eval"), stdout=out)
+        figures = {
+            name.strip(): float(value)
+            for name, value in (line.split(":") for line in out.getvalue().splitlines()[1:9])
+        }
+        assert figures["quote recall"] >= 0.98
+        assert figures["speaker accuracy"] >= 0.97
+        assert figures["credit accuracy"] >= 0.9
+        assert min(figures["people recall"], figures["people precision"]) >= 0.9
+
+    def test_ingest_eval_refuses_a_folder_without_stories(self, tmp_path):
+        with pytest.raises(CommandError, match="holds no NAME.txt"):
+            call_command("ingest_eval", str(tmp_path))

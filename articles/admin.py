@@ -1,15 +1,34 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, F
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import ngettext
+from taggit.models import Tag
 
 from . import ingest
 from .forms import WireImportForm
 from .models import Agency, Article, Person, PhotoCredit, PhotoCreditAgency, Quote
+
+PARKED = 1_000_000  # beyond any real position, so parked rows collide with none
+
+
+def free_moved_places(formset, field):
+    """Let editors renumber inline rows freely, swapping 1 and 2 included.
+
+    The formset saves rows one at a time, so a swap would trip the unique
+    (parent, place) index halfway; the moved rows are first shifted out of the
+    way, inside the admin's transaction.
+    """
+    moved = [
+        form.instance.pk
+        for form in formset.forms
+        if form.instance.pk and field in form.changed_data
+    ]
+    if moved:
+        formset.model.objects.filter(pk__in=moved).update(**{field: F(field) + PARKED})
 
 
 class QuoteInline(admin.TabularInline):
@@ -64,6 +83,11 @@ class ArticleAdmin(admin.ModelAdmin):
     def people_in_story(self, article):
         return ", ".join(person.name for person in article.people.all())
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Quote:
+            free_moved_places(formset, "order")
+        super().save_formset(request, form, formset, change)
+
     def get_urls(self):
         import_view = self.admin_site.admin_view(self.import_wire_view)
         return [
@@ -104,13 +128,21 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.action(permissions=["publish"], description="Publish selected stories")
     def publish_selected(self, request, queryset):
+        count = 0
         for article in queryset:
-            article.publish()
-        count = len(queryset)
+            try:
+                article.publish()
+            except ValidationError as error:
+                refused = "; ".join(error.messages)
+                self.message_user(
+                    request, f"“{article}” was not published: {refused}", messages.ERROR
+                )
+            else:
+                count += 1
         self.message_user(
             request,
             ngettext("%d story published.", "%d stories published.", count) % count,
-            messages.SUCCESS,
+            messages.SUCCESS if count else messages.WARNING,
         )
 
     @admin.action(
@@ -226,6 +258,10 @@ class PhotoCreditAdmin(admin.ModelAdmin):
             .prefetch_related("agency_links__agency")
         )
 
+    def save_formset(self, request, form, formset, change):
+        free_moved_places(formset, "position")
+        super().save_formset(request, form, formset, change)
+
     @admin.display(description="Image")
     def thumbnail(self, credit):
         if not credit.image:
@@ -235,6 +271,30 @@ class PhotoCreditAdmin(admin.ModelAdmin):
             credit.image.url,
             credit.alt_text,
         )
+
+
+# taggit's own TagAdmin edits its generic TaggedItem, which our articles do not
+# use: its "merge tags" action would report success and move nothing.
+admin.site.unregister(Tag)
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "story_count"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    ordering = ["name"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(story_count=Count("articles_taggedarticle_items"))
+        )
+
+    @admin.display(description="Stories", ordering="story_count")
+    def story_count(self, tag):
+        return tag.story_count
 
 
 admin.site.site_header = "Newsroom"

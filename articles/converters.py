@@ -6,7 +6,8 @@ themselves with strptime, which needs text.
 
 
 class FourDigitYearConverter:
-    regex = "[0-9]{4}"
+    # 1000-2999: Django's date views overflow on the day after 9999-12-31.
+    regex = "[12][0-9]{3}"
 
     def to_python(self, value):
         return value
@@ -25,3 +26,15 @@ class TwoDigitConverter:
 
     def to_url(self, value):
         return f"{int(value):02d}"
+
+
+class UnicodeSlugConverter:
+    """A slug that may hold letters of any script: tags like “Київ” keep theirs."""
+
+    regex = r"[-\w]+"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value

@@ -6,6 +6,7 @@ writes the same story as a natural-key fixture for loaddata.
 """
 
 from dataclasses import dataclass, field
+from datetime import UTC
 
 from django.db import transaction
 from django.utils import timezone
@@ -112,8 +113,12 @@ def save_story(story, report, *, source, publish_at):
     return article
 
 
+def person_slug(name):
+    return slugify(name, allow_unicode=True)[:200]
+
+
 def person_for(person, report):
-    slug = slugify(person.name)[:200]
+    slug = person_slug(person.name)
     found = (
         Person.objects.filter(slug=slug).first()
         or Person.objects.filter(name__iexact=person.name).first()
@@ -123,7 +128,7 @@ def person_for(person, report):
         return found
     created = Person.objects.create(
         name=person.name,
-        slug=unique_slug(Person, person.name, max_length=200),
+        slug=unique_slug(Person, person.name, max_length=200, allow_unicode=True),
         honorific=person.honorific,
         role=person.role,
         organization=person.organization,
@@ -148,7 +153,9 @@ def organization_as_speaker(name, report):
         return found
     report.review.append(f"{name} is quoted as an organization: check the attribution")
     return Person.objects.create(
-        name=name, slug=unique_slug(Person, name, max_length=200), organization=name
+        name=name,
+        slug=unique_slug(Person, name, max_length=200, allow_unicode=True),
+        organization=name,
     )
 
 
@@ -196,9 +203,9 @@ def shorten(text, words=8):
 
 def fixture_rows(story, *, source="", publish_at=None):
     """The story as natural-key fixture rows, the format dumpdata writes."""
-    day = timezone.localtime(publish_at).date().isoformat() if publish_at else None
+    moment = publish_at.astimezone(UTC).isoformat() if publish_at else None
     article_slug = slugify(story.headline)[:200]
-    article_key = [article_slug, day]
+    article_key = [article_slug, moment]
     when = (publish_at or timezone.now()).isoformat().replace("+00:00", "Z")
     speakers = {quote.speaker for quote in story.quotes}
     person_names = [p.name for p in story.people]
@@ -207,7 +214,7 @@ def fixture_rows(story, *, source="", publish_at=None):
             "model": "articles.person",
             "fields": {
                 "name": person.name,
-                "slug": slugify(person.name),
+                "slug": person_slug(person.name),
                 "honorific": person.honorific,
                 "role": person.role,
                 "organization": person.organization,
@@ -222,7 +229,7 @@ def fixture_rows(story, *, source="", publish_at=None):
             "model": "articles.person",
             "fields": {
                 "name": name,
-                "slug": slugify(name),
+                "slug": person_slug(name),
                 "honorific": "",
                 "role": "",
                 "organization": name,
@@ -247,7 +254,7 @@ def fixture_rows(story, *, source="", publish_at=None):
                 "image_height": None,
                 "caption": story.caption,
                 "alt_text": "",
-                "photographer": [slugify(story.credit.photographer)]
+                "photographer": [person_slug(story.credit.photographer)]
                 if story.credit.photographer
                 else None,
             },
@@ -277,7 +284,7 @@ def fixture_rows(story, *, source="", publish_at=None):
                 "updated_at": when,
                 "wire_digest": story.digest,
                 "authors": [],
-                "people": [[slugify(name)] for name in mentioned(story)],
+                "people": [[person_slug(name)] for name in mentioned(story)],
             },
         }
     )
@@ -290,7 +297,7 @@ def fixture_rows(story, *, source="", publish_at=None):
             "model": "articles.quote",
             "fields": {
                 "article": article_key,
-                "speaker": [slugify(quote.speaker)],
+                "speaker": [person_slug(quote.speaker)],
                 "text": quote.text,
                 "context": quote.context,
                 "order": order,

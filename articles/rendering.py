@@ -11,7 +11,7 @@ import nh3
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from .wire import quote_pattern
+from .wire import find_quote
 
 # Inline markup an editor may use inside a paragraph; everything else is removed.
 ALLOWED_TAGS = {"a", "em", "strong", "i", "b", "abbr", "sub", "sup"}
@@ -40,6 +40,14 @@ def paragraphs(body):
     return [line.strip() for line in body.splitlines() if line.strip()]
 
 
+def text_segments(body):
+    """The text between tags of each sanitized paragraph, unescaped: what quotes are found in."""
+    for paragraph in paragraphs(body):
+        for segment in _TAG.split(sanitize(paragraph)):
+            if not segment.startswith("<"):
+                yield html.unescape(segment)
+
+
 def render_body(body, quotes=()):
     """Return the body as safe HTML paragraphs, with each quote marked up.
 
@@ -47,7 +55,6 @@ def render_body(body, quotes=()):
     that were said; the quotation marks that surround it in the copy are taken
     into the element, which draws its own.
     """
-    patterns = [(quote, re.compile(quote_pattern(quote.text))) for quote in quotes]
     rendered = []
     marked = set()
     for paragraph in paragraphs(body):
@@ -56,18 +63,18 @@ def render_body(body, quotes=()):
             if segment.startswith("<"):
                 pieces.append(segment)
             else:
-                pieces.append(_mark_quotes(html.unescape(segment), patterns, marked))
+                pieces.append(_mark_quotes(html.unescape(segment), quotes, marked))
         rendered.append("<p>" + "".join(pieces) + "</p>")
     return mark_safe("\n".join(rendered))
 
 
-def _mark_quotes(text, patterns, marked):
+def _mark_quotes(text, quotes, marked):
     """Escape a text segment, wrapping the first match of each unmarked quote."""
     spans = []
-    for quote, pattern in patterns:
+    for quote in quotes:
         if id(quote) in marked:
             continue
-        match = pattern.search(text)
+        match = find_quote(text, quote.text)
         if not match:
             continue
         start, end = match.span()

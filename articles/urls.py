@@ -5,6 +5,7 @@ from . import converters, views
 register_converter(converters.FourDigitYearConverter, "yyyy")
 register_converter(converters.TwoDigitConverter, "mm")
 register_converter(converters.TwoDigitConverter, "dd")
+register_converter(converters.UnicodeSlugConverter, "uslug")
 
 app_name = "articles"
 
@@ -26,6 +27,6 @@ urlpatterns = [
         views.ArticleDetailView.as_view(),
         name="article",
     ),
-    path("tags/<slug:slug>/", views.TagArticleListView.as_view(), name="tag"),
-    path("people/<slug:slug>/", views.PersonArticleListView.as_view(), name="person"),
+    path("tags/<uslug:slug>/", views.TagArticleListView.as_view(), name="tag"),
+    path("people/<uslug:slug>/", views.PersonArticleListView.as_view(), name="person"),
 ]

@@ -24,7 +24,7 @@ class PersonQuerySet(models.QuerySet):
 
 class Person(models.Model):
     name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
     honorific = models.CharField(
         max_length=50,
         blank=True,
@@ -44,6 +44,12 @@ class Person(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "people"
+        constraints = [
+            # loaddata skips save(); an empty slug would break every link to the person.
+            models.CheckConstraint(
+                condition=~models.Q(slug=""), name="person_slug_not_empty"
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -51,7 +57,11 @@ class Person(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(
-                Person, self.name, max_length=200, exclude_pk=self.pk
+                Person,
+                self.name,
+                max_length=200,
+                exclude_pk=self.pk,
+                allow_unicode=True,
             )
         super().save(*args, **kwargs)
 

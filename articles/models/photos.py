@@ -69,16 +69,28 @@ class PhotoCredit(models.Model):
 
     class Meta:
         ordering = ["-pk"]
+        constraints = [
+            # save() fills an empty slug in; loaddata skips save().
+            models.CheckConstraint(
+                condition=~models.Q(slug=""), name="photocredit_slug_not_empty"
+            ),
+        ]
 
     def __str__(self):
         return self.caption or self.slug
 
     def save(self, *args, **kwargs):
+        self.fill_in_slug()
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        self.fill_in_slug()
+
+    def fill_in_slug(self):
         if not self.slug:
             self.slug = unique_slug(
                 PhotoCredit, self.caption or "photo", max_length=200, exclude_pk=self.pk
             )
-        super().save(*args, **kwargs)
 
     def natural_key(self):
         return (self.slug,)
@@ -107,12 +119,15 @@ class PhotoCreditAgency(models.Model):
     agency = models.ForeignKey(
         Agency, on_delete=models.PROTECT, related_name="credit_links"
     )
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(
+        blank=True,
+        help_text="Place in the credit line; filled in after the last when left empty.",
+    )
 
     objects = PhotoCreditAgencyQuerySet.as_manager()
 
     class Meta:
-        ordering = ["credit", "position"]
+        ordering = ["position"]
         constraints = [
             models.UniqueConstraint(
                 fields=["credit", "position"], name="unique_agency_position"
@@ -123,6 +138,14 @@ class PhotoCreditAgency(models.Model):
 
     def __str__(self):
         return f"{self.position}. {self.agency}"
+
+    def save(self, *args, **kwargs):
+        if self.position is None:
+            last = PhotoCreditAgency.objects.filter(credit_id=self.credit_id)
+            self.position = (
+                last.aggregate(models.Max("position"))["position__max"] or 0
+            ) + 1
+        super().save(*args, **kwargs)
 
     def natural_key(self):
         return self.credit.natural_key() + (self.position,)

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -10,8 +10,8 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
-from ..rendering import paragraphs, render_body
-from ..wire import normalize_quote_text
+from ..rendering import paragraphs, render_body, text_segments
+from ..wire import find_quote, normalize_quote_text
 from .people import Person
 from .photos import PhotoCredit, PhotoCreditAgency
 
@@ -24,10 +24,9 @@ class Status(models.TextChoices):
 
 
 class ArticleQuerySet(models.QuerySet):
-    def get_by_natural_key(self, slug, day):
-        if day is None:
-            return self.get(slug=slug, published_at__isnull=True)
-        return self.get(slug=slug, published_at__date=day)
+    def get_by_natural_key(self, slug, published_at):
+        # Keyed on the exact moment, not the day: a day depends on TIME_ZONE.
+        return self.get(slug=slug, published_at=published_at)
 
     def published(self):
         """Stories a reader may see: published, and not dated in the future."""
@@ -83,9 +82,9 @@ class ArticleQuerySet(models.QuerySet):
 
 
 class TaggedArticleQuerySet(models.QuerySet):
-    def get_by_natural_key(self, slug, day, tag_name):
+    def get_by_natural_key(self, slug, published_at, tag_name):
         return self.get(
-            content_object=Article.objects.get_by_natural_key(slug, day),
+            content_object=Article.objects.get_by_natural_key(slug, published_at),
             tag__name=tag_name,
         )
 
@@ -126,8 +125,8 @@ class Article(models.Model):
     dek = models.TextField("dek (standfirst)", blank=True)
     body = models.TextField(
         help_text=(
-            "One paragraph per line. Links and emphasis may use <a>, <em> and <strong>; "
-            "any other markup is removed."
+            "One paragraph per line. Links, emphasis and abbreviations may use "
+            "<a>, <em>, <strong>, <i>, <b>, <abbr>, <sub> and <sup>; any other markup is removed."
         )
     )
     dateline = models.CharField(max_length=100, blank=True, help_text="e.g. “MOSCOW”.")
@@ -182,6 +181,12 @@ class Article(models.Model):
                 fields=["status", "-published_at"], name="article_published_idx"
             )
         ]
+        constraints = [
+            # loaddata skips save(); an empty slug would break every link to the story.
+            models.CheckConstraint(
+                condition=~Q(slug=""), name="article_slug_not_empty"
+            ),
+        ]
 
     def __str__(self):
         return self.headline
@@ -189,6 +194,10 @@ class Article(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = slugify(self.headline)[:200] or "untitled"
+        if self.published_at:
+            # Whole seconds: dumpdata writes milliseconds at most, and the time is
+            # part of the natural key, so finer times would not load back.
+            self.published_at = self.published_at.replace(microsecond=0)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -204,10 +213,9 @@ class Article(models.Model):
         )
 
     def natural_key(self):
-        return (
-            self.slug,
-            self.publication_day.isoformat() if self.published_at else None,
-        )
+        # A string, so the JSON encoder cannot round microseconds away.
+        when = self.published_at
+        return (self.slug, when.astimezone(UTC).isoformat() if when else None)
 
     natural_key.dependencies = ["articles.person", "articles.photocredit"]
 
@@ -255,8 +263,6 @@ class Article(models.Model):
         return strip_tags(next(iter(paragraphs(self.body)), ""))
 
     def clean(self):
-        if not self.slug:
-            self.slug = slugify(self.headline)[:200]
         if self.status == Status.PUBLISHED and not self.published_at:
             self.published_at = timezone.now()
         if self.published_at is None:
@@ -268,10 +274,15 @@ class Article(models.Model):
                 )
 
     def publish(self, when=None):
-        """Make the story public, keeping an existing publication time."""
+        """Make the story public, keeping an existing publication time.
+
+        Raises ValidationError when another story already has this slug on the
+        publication date, since both would claim one address.
+        """
         self.status = Status.PUBLISHED
         if self.published_at is None:
             self.published_at = when or timezone.now()
+        self.validate_unique()
         self.save(update_fields=["status", "published_at", "updated_at"])
 
     def unpublish(self):
@@ -281,14 +292,10 @@ class Article(models.Model):
 
 
 class QuoteQuerySet(models.QuerySet):
-    def get_by_natural_key(self, slug, day, order):
+    def get_by_natural_key(self, slug, published_at, order):
         return self.get(
-            article=Article.objects.get_by_natural_key(slug, day), order=order
+            article=Article.objects.get_by_natural_key(slug, published_at), order=order
         )
-
-    def published(self):
-        """Quotes from stories a reader may see."""
-        return self.filter(article__in=Article.objects.published())
 
     def said_by(self, person):
         """Quotes whose speaker is person."""
@@ -309,7 +316,6 @@ class Quote(models.Model):
         help_text="Where it was said, e.g. “Kremlin transcript of a Monday meeting”.",
     )
     order = models.PositiveIntegerField(
-        null=True,
         blank=True,
         help_text="Position among the story's quotes; filled in when left empty.",
     )
@@ -317,7 +323,7 @@ class Quote(models.Model):
     objects = QuoteQuerySet.as_manager()
 
     class Meta:
-        ordering = ["article", "order"]
+        ordering = ["order"]
         constraints = [
             models.UniqueConstraint(
                 fields=["article", "order"], name="unique_quote_order"
@@ -349,7 +355,8 @@ class Quote(models.Model):
         return f"quote-{self.order}"
 
     def appears_in(self, body):
-        return normalize_quote_text(self.text) in normalize_quote_text(body)
+        """Whether the words stand in one paragraph of body, where the page can mark them."""
+        return any(find_quote(segment, self.text) for segment in text_segments(body))
 
     def clean(self):
         text = normalize_quote_text(self.text)

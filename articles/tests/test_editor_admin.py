@@ -356,3 +356,113 @@ class TestPhotoCreditAdmin:
             reverse("admin:articles_photocredit_change", args=[credit.pk])
         )
         assertContains(response, f'<img src="{credit.image.url}"')
+
+
+class TestOrderingAndClashes:
+    def test_editor_swaps_two_quotes_in_the_inline(self, editor_client, seed_story):
+        quotes = list(seed_story.quotes.order_by("order"))
+        data = article_form(
+            existing_quotes=quotes,
+            headline=seed_story.headline,
+            slug=seed_story.slug,
+            body=seed_story.body,
+            status=Status.PUBLISHED,
+            published_at_0="2022-02-15",
+            published_at_1="12:00:00",
+        )
+        for i, quote in enumerate(quotes):
+            data[f"quotes-{i}-order"] = str(quote.order)
+        data["quotes-0-order"], data["quotes-1-order"] = "2", "1"
+        response = editor_client.post(
+            reverse("admin:articles_article_change", args=[seed_story.pk]), data
+        )
+        assert response.status_code == 302
+        assert [q.speaker.name for q in seed_story.quotes.order_by("order")][:2] == [
+            "Igor Konashenkov",
+            "Sergei Shoigu",
+        ]
+
+    def test_agencies_are_numbered_in_entry_order_and_can_be_swapped(
+        self, editor_client
+    ):
+        tass, tns = (
+            Agency.objects.create(name="TASS"),
+            Agency.objects.create(name="TNS"),
+        )
+        management = {
+            "agency_links-INITIAL_FORMS": "0",
+            "agency_links-MIN_NUM_FORMS": "0",
+            "agency_links-MAX_NUM_FORMS": "1000",
+        }
+        response = editor_client.post(
+            reverse("admin:articles_photocredit_add"),
+            {
+                "caption": "A caption.",
+                "alt_text": "",
+                "slug": "",
+                "agency_links-TOTAL_FORMS": "2",
+                **management,
+                "agency_links-0-agency": tass.pk,
+                "agency_links-0-position": "",
+                "agency_links-1-agency": tns.pk,
+                "agency_links-1-position": "",
+            },
+        )
+        assert response.status_code == 302
+        credit = PhotoCredit.objects.get()
+        assert credit.credit_line == "TASS/TNS"
+        links = list(credit.agency_links.order_by("position"))
+        swap = {
+            "caption": "A caption.",
+            "alt_text": "",
+            "slug": credit.slug,
+            "agency_links-TOTAL_FORMS": "2",
+            **management,
+            "agency_links-INITIAL_FORMS": "2",
+        }
+        for i, (link, position) in enumerate(zip(links, ["2", "1"], strict=True)):
+            swap.update(
+                {
+                    f"agency_links-{i}-id": link.pk,
+                    f"agency_links-{i}-credit": credit.pk,
+                    f"agency_links-{i}-agency": link.agency_id,
+                    f"agency_links-{i}-position": position,
+                }
+            )
+        response = editor_client.post(
+            reverse("admin:articles_photocredit_change", args=[credit.pk]), swap
+        )
+        assert response.status_code == 302
+        assert PhotoCredit.objects.get().credit_line == "TNS/TASS"
+
+    def test_publishing_a_draft_onto_a_taken_address_is_refused(
+        self, editor_client, client
+    ):
+        published = make_article(slug="talks")
+        draft = make_article(slug="talks", status=Status.DRAFT, published_at=None)
+        response = editor_client.post(
+            reverse("admin:articles_article_changelist"),
+            {"action": "publish_selected", "_selected_action": [draft.pk]},
+            follow=True,
+        )
+        assertContains(response, "was not published")
+        draft.refresh_from_db()
+        assert draft.status == Status.DRAFT
+        if draft.published_at:  # the refused publish must not leave the clash behind
+            assert draft.publication_day != published.publication_day
+        assert client.get(published.get_absolute_url()).status_code == 200
+
+
+class TestTagAdmin:
+    def test_tags_list_their_story_counts_and_offer_no_broken_merge(
+        self, editor_client, seed_story
+    ):
+        response = editor_client.get(reverse("admin:taggit_tag_changelist"))
+        assert (
+            "merge_tags"
+            not in response.context["action_form"].fields["action"].choices.__repr__()
+        )
+        nato = next(
+            tag for tag in response.context["cl"].result_list if tag.name == "NATO"
+        )
+        assert nato.story_count == 1

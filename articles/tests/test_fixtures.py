@@ -83,6 +83,7 @@ class TestSeedFixtureContent:
     def test_story_is_published_on_the_tuesday_of_the_meeting_with_no_byline(
         self, seed_story
     ):
+        assert seed_story.published_at.isoformat() == "2022-02-15T12:00:00+00:00"
         assert seed_story.publication_day.isoformat() == "2022-02-15"
         assert seed_story.publication_day.strftime("%A") == "Tuesday"
         assert seed_story in Article.objects.published()
@@ -152,6 +153,15 @@ class TestLoadAndDump:
         assert {
             a.natural_key(): sorted(a.tags.names()) for a in Article.objects.all()
         } == tags_before
+
+    def test_fixture_loads_in_any_site_time_zone(self, settings, db):
+        settings.TIME_ZONE = "Pacific/Auckland"
+        call_command("loaddata", "seed_story", verbosity=0)
+        story = Article.objects.get()
+        assert story.quotes.count() == 5
+        assert story.get_absolute_url().startswith(
+            "/2022/02/16/"
+        )  # 01:00 the next day there
 
     def test_dump_holds_no_primary_keys(self, seed_story):
         assert all("pk" not in row for row in json.loads(dump()))

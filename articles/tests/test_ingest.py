@@ -248,10 +248,14 @@ class TestImportPage:
 class TestAccuracy:
     def test_ingest_eval_reports_the_figures_and_meets_the_targets(self):
         out = io.StringIO()
-        call_command("ingest_eval", str(Path(__file__).parent / "data" / "wire_eval"), stdout=out)
+        call_command(
+            "ingest_eval", str(Path(__file__).parent / "data" / "wire_eval"), stdout=out
+        )
         figures = {
             name.strip(): float(value)
-            for name, value in (line.split(":") for line in out.getvalue().splitlines()[1:9])
+            for name, value in (
+                line.split(":") for line in out.getvalue().splitlines()[1:9]
+            )
         }
         assert figures["quote recall"] >= 0.98
         assert figures["speaker accuracy"] >= 0.97

@@ -59,7 +59,7 @@ class TestQuoteIntegrity:
         quote.full_clean()
 
     def test_straight_and_curly_marks_and_spacing_count_as_the_same_words(self):
-        story = make_article(body="“It’s a  new\nera,” she said.")
+        story = make_article(body="“It’s a  new \t era,” she said.")
         Quote(article=story, speaker=make_person(), text="It's a new era,").full_clean()
 
     def test_a_mistyped_quote_is_refused_with_a_clear_message(self):
@@ -81,6 +81,13 @@ class TestQuoteIntegrity:
         ]:
             with pytest.raises(ValidationError):
                 Quote(article=story, speaker=make_person(), text=text).full_clean()
+
+    def test_words_must_stand_whole_and_within_one_paragraph(self):
+        story = make_article(body="We will talk.\n\nTo NATO, he said.")
+        for text in ["e", "ill tal", "talk. To NATO"]:
+            with pytest.raises(ValidationError):
+                Quote(article=story, speaker=make_person(), text=text).full_clean()
+        Quote(article=story, speaker=make_person(), text="To NATO,").full_clean()
 
     def test_quotation_marks_around_the_words_are_refused(self):
         quote = Quote(
@@ -108,7 +115,7 @@ class TestPublishedQueryset:
         assert list(Article.objects.published()) == [public]
 
     def test_publish_keeps_an_existing_publication_time(self):
-        when = timezone.now() - timedelta(days=3)
+        when = (timezone.now() - timedelta(days=3)).replace(microsecond=0)
         story = make_article(status=Status.DRAFT, published_at=when)
         story.publish()
         story.refresh_from_db()

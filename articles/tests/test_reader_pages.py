@@ -34,7 +34,11 @@ SEED_URL = "/2022/02/15/putin-ready-to-talk-with-nato-says-some-russian-troops-l
 
 def assert_valid_html5(response):
     parser = html5lib.HTMLParser(strict=True)
-    parser.parse(response.content.decode())  # raises on any parse error
+    document = parser.parse(response.content.decode())  # raises on any parse error
+    ids = [el.get("id") for el in document.iter() if el.get("id")]
+    assert len(ids) == len(set(ids)), (
+        f"duplicate ids: {sorted(i for i in ids if ids.count(i) > 1)}"
+    )
 
 
 class TestStoryPage:
@@ -116,6 +120,9 @@ class TestStoryPage:
             "/1999/",
             "/2022/13/",
             "/2022/02/31/",
+            "/9999/12/31/",
+            "/9999/12/31/putin/",
+            "/2999/12/31/",
         ],
     )
     def test_wrong_addresses_are_404_not_500(self, client, seed_story, url):
@@ -153,6 +160,15 @@ class TestListPages:
         assertContains(response, "1 story")
         assertContains(response, f'href="{SEED_URL}"')
         assert_valid_html5(response)
+
+    def test_tags_in_any_script_have_working_pages(self, client, seed_story):
+        seed_story.tags.add("Київ", "Zürich")
+        story_page = client.get(SEED_URL)
+        for name in ["Київ", "Zürich"]:
+            url = reverse("articles:tag", args=[seed_story.tags.get(name=name).slug])
+            assertContains(story_page, f'href="{url}"')
+            assertContains(client.get(url), f"<h1>{name}</h1>", html=True)
+        assert client.get("/").status_code == 200
 
     def test_tag_carried_only_by_drafts_is_not_public(self, client, db):
         make_article(status=Status.DRAFT).tags.add("Embargoed topic")

@@ -69,6 +69,13 @@ def save_story(story, report, *, source, publish_at):
             f"story “{existing.headline}” ({story.name}): already ingested, left unchanged"
         )
         return existing
+    # Another version of the copy makes a new draft: updating the old one
+    # could overwrite what an editor has done to it since.
+    for namesake in Article.objects.filter(slug=slugify(story.headline)[:200]):
+        report.review.append(
+            f"story “{namesake.headline}” ({namesake.get_status_display().lower()}) has the same "
+            "headline: another version of this copy? Merge by hand and delete one."
+        )
     people = {person.name: person_for(person, report) for person in story.people}
     for speaker in {quote.speaker for quote in story.quotes if quote.speaker}:
         if speaker not in people:

@@ -265,3 +265,21 @@ class TestAccuracy:
     def test_ingest_eval_refuses_a_folder_without_stories(self, tmp_path):
         with pytest.raises(CommandError, match="holds no NAME.txt"):
             call_command("ingest_eval", str(tmp_path))
+
+
+def test_a_new_version_of_ingested_copy_becomes_a_second_draft_flagged_for_review(
+    tmp_path,
+):
+    ingest(SEED)
+    Article.objects.update(
+        body=Article.objects.get().body + "\n\nAn editor's new paragraph."
+    )
+    revised = tmp_path / "revised.txt"
+    revised.write_text(
+        SEED.read_text(encoding="utf-8") + "\nA paragraph the wire added later.",
+        encoding="utf-8",
+    )
+    report = ingest(revised)
+    assert Article.objects.count() == 2
+    assert "An editor's new paragraph." in Article.objects.order_by("pk").first().body
+    assert "has the same headline: another version of this copy?" in report

@@ -316,3 +316,59 @@ def test_the_parser_never_imports_django():
         cwd=SEED.parents[2],
     )
     assert result.stdout.strip() == "False"
+
+
+class TestSmallRules:
+    @pytest.mark.parametrize(
+        "before, title",
+        [
+            (
+                "Farm groups said. Socialist parliamentary leader ",
+                "Socialist parliamentary leader",
+            ),
+            ("The jury, led by the Polish actress ", "Polish actress"),
+            ("Defense attorney ", "Defense attorney"),
+            ("They met the ", ""),
+            ("It was a long afternoon ", ""),
+        ],
+    )
+    def test_lowercase_title_before_a_name(self, before, title):
+        assert wire.lowercase_title(before) == title
+
+    def test_title_before_a_rank(self):
+        assert (
+            wire.title_before_honorific("Chief of Defense Lt. Gen. ")
+            == "Chief of Defense"
+        )
+        assert wire.title_before_honorific("On Tuesday, Maj. Gen. ") == ""
+
+    @pytest.mark.parametrize(
+        "text, after, expected",
+        [
+            ("We were guessing,", " he said.", True),
+            ("Nonsense.", " The vote followed.", True),
+            ("Northern Light,", " a slow-burning drama", False),
+            ("little moon,", " set down on a plain", False),
+            ("green corridor", " for exports", False),
+            ("a gift to foreign contractors.", "", True),
+        ],
+    )
+    def test_short_or_title_case_quotes_need_an_attribution(
+        self, text, after, expected
+    ):
+        assert wire.is_quotation(text, after) is expected
+
+    def test_caption_starts_at_a_common_word_after_a_place(self):
+        line = "Typhoon kills 23 in northern Philippines Residents wade through floodwaters. (Getty Images/TNS)"
+        body = "Rescuers reached residents on Sunday."
+        assert wire.split_headline_and_caption(line, body)[:2] == (
+            "Typhoon kills 23 in northern Philippines",
+            "Residents wade through floodwaters.",
+        )
+
+    def test_later_short_mention_joins_the_full_name(self):
+        parsed = story(
+            "Dr. Annelies De Wachter, an epidemiologist, spoke.",
+            "De Wachter said cases rose.",
+        )
+        assert [p.name for p in parsed.people] == ["Annelies De Wachter", "Jane Roe"]

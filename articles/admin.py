@@ -12,7 +12,7 @@ from . import ingest
 from .forms import WireImportForm
 from .models import Agency, Article, Person, PhotoCredit, PhotoCreditAgency, Quote
 
-PARKED = 1_000_000  # beyond any real position, so parked rows collide with none
+PARKED = 10_000  # beyond any real position (and within smallint), so parked rows collide with none
 
 
 def free_moved_places(formset, field):

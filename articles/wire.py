@@ -166,7 +166,8 @@ ROLE_NOUNS = set(
     cardinal priest colonel lieutenant sergeant admiral marshal spokesperson
     president-elect candidate strategist historian expert taoiseach emir sultan
     alderman councilor fellow member chairperson actress actor republican democrat
-    independent""".split()
+    independent forward midfielder defender goalkeeper striker winger quarterback
+    pitcher catcher coach manager referee captain guard center""".split()
 )
 # Title words that may stand before a name without being a role on their own.
 TITLE_MODIFIERS = set(
@@ -406,7 +407,9 @@ def split_headline_and_caption(line, body_text=""):
 
 _WORD = re.compile(r"\S+")
 _HEADLINE_CANNOT_END = NOT_NAME_WORDS | set(
-    "says say said will would could should to near into across than is are was were be".split()
+    """says say said will would could should to near into across than is are was were be
+    against through toward towards despite amid among between without within along
+    around behind beyond past since until via per""".split()
 )
 
 
@@ -436,13 +439,22 @@ def caption_start(text, body_text=""):
             caption,
         ):
             score += 1
-        if before[0].isupper() and before.lower() not in NOT_NAME_WORDS:
-            score -= 2  # splitting "Vladimir|Putin" cuts a name in two
-        if token.lower() in lowercase_words:
+        if body_text:
+            if f"{before} {token.rstrip('.,')}" in body_text:
+                score -= 3  # "forward|Zoë Achterberg" cuts a phrase the body has whole
+        elif before[0].isupper() and before.lower() not in NOT_NAME_WORDS:
+            score -= 2  # "Vladimir|Putin" would cut a name in two
+        if re.match(rf"(?:[\w’'-]+\s+){{0,2}}?[\w’'-]+\s+[{_UPPER}]", caption) and any(
+            w.lower() in ROLE_NOUNS for w in caption.split()[:3]
+        ):
+            score += (
+                2  # "Kenyan Foreign Minister Wanjiru …" introduces the photo's subject
+            )
+        if token.lower() in lowercase_words or token in {"A", "An", "The"}:
             score += (
                 2  # "Residents" is capitalised only because a sentence starts there
             )
-        if best_score is None or score >= best_score:
+        if best_score is None or score > best_score:
             best, best_score = word.start(), score
     return best
 
@@ -546,11 +558,18 @@ _ATTRIBUTION_NEXT = re.compile(
 )
 
 
-def is_quotation(text, after=""):
+_NAMING_BEFORE = re.compile(
+    r"(?:so-called|dubbed|known as|nicknamed|titled|named|called(?:\s+[\w’'-]+){0,3})\s*$"
+)
+
+
+def is_quotation(text, after="", before=""):
     """Whether quoted words are a quotation rather than scare quotes or a title.
 
-    Short or title-case words count only when they end a sentence or an
-    attribution follows: “We were guessing,” he said; not “Northern Light,” a drama.
+    Short or title-case words count only when they end a sentence, when an
+    attribution follows (“We were guessing,” he said), or when the sentence
+    reports speech before them (said his team “stopped playing”); not
+    “Northern Light,” a drama, nor the so-called “green corridor”.
     """
     words = text.split()
     if not words:
@@ -560,7 +579,10 @@ def is_quotation(text, after=""):
     doubtful = len(words) <= 3 or (title_case and len(words) <= 8)
     if not doubtful:
         return True
-    return text.rstrip()[-1] in ".!?…" or bool(_ATTRIBUTION_NEXT.match(after))
+    if text.rstrip()[-1] in ".!?…" or _ATTRIBUTION_NEXT.match(after):
+        return True
+    reported = re.search(rf"\b(?:{SPEECH_VERBS})\b", before)
+    return bool(reported) and not title_case and not _NAMING_BEFORE.search(before)
 
 
 # --- People ----------------------------------------------------------------------
@@ -616,6 +638,8 @@ _LOWERCASE_TITLE_BEFORE = re.compile(
     r"(?:^|(?<=[\s(]))((?:[A-Z][\w’'-]+\s+)?(?:[a-z][\w’'-]+\s+){0,2}([a-z][\w-]+))\s+$"
 )
 OCCUPATION_ENDINGS = ("ist", "ian", "er", "or", "ant", "ent", "man", "woman", "person")
+# Endings that make a capitalised word a title, never a name: “Meteorologist Leah O'Connell”.
+TITLE_ENDINGS = ("ologist", "ographer", "ician", "economist", "pianist", "novelist")
 _APPOSITIVE_BEFORE = re.compile(r"(?:^|,\s+|\b(?:the|a|an)\s+)([^,.;“”\"]*?)\s*,\s*$")
 
 
@@ -627,7 +651,12 @@ def split_title_from_name(words):
     """("Russian", "Defense", "Minister", "Sergei", "Shoigu") -> (title words, name words)."""
     last_role = None
     for index, word in enumerate(words):
-        if word.lower().strip("’'s") in ROLE_NOUNS or word.lower() in ROLE_NOUNS:
+        lower = word.lower()
+        if (
+            lower.strip("’'s") in ROLE_NOUNS
+            or lower in ROLE_NOUNS
+            or lower.endswith(TITLE_ENDINGS)
+        ):
             last_role = index
     if last_role is None:
         return [], words
@@ -677,6 +706,13 @@ def title_before_honorific(before):
     return ""
 
 
+_NOT_IN_TITLES = (
+    NOT_NAME_WORDS
+    | _HEADLINE_CANNOT_END
+    | set("has had have by said says who whom whose which among including like".split())
+)
+
+
 def lowercase_title(before):
     """“Defense attorney” or “the Polish actress” right before a name, else ""."""
     match = _LOWERCASE_TITLE_BEFORE.search(before)
@@ -688,7 +724,7 @@ def lowercase_title(before):
     ):
         return ""
     words = match.group(1).split()
-    while words and words[0].lower() in NOT_NAME_WORDS | {"by", "said", "says"}:
+    while words and words[0].lower() in _NOT_IN_TITLES:
         words = words[1:]
     return " ".join(words)
 
@@ -699,9 +735,8 @@ def is_role_phrase(phrase):
     The role word comes early (“the top prize at the …” is no role).
     """
     words = phrase.split()
-    if words[0].lower() in {"the", "a", "an"}:
-        words = words[1:]
-    early = words[:4]
+    article = words[0].lower() in {"the", "a", "an"}
+    early = words[1:6] if article else words[:3]
     return any(
         w.lower().strip(",.’'s") in ROLE_NOUNS
         or (w.lower().endswith(OCCUPATION_ENDINGS) and len(w) > 5 and w[0].islower())
@@ -849,18 +884,31 @@ def mentions_of(body, spans, people, organizations):
     return sorted(found, key=lambda m: (m.paragraph, m.position))
 
 
-def find_organizations(body, spans):
-    """Capitalised names of institutions the story mentions (“Russian Defense Ministry”)."""
+def find_organizations(body, spans, people=()):
+    """Capitalised names of institutions the story mentions (“Russian Defense Ministry”).
+
+    A name ending like one (Ministry, Council, Lines) counts, and so does any
+    other capitalised name that speaks but is no person: “Brightline Appliances said”.
+    """
+    person_words = {word for p in people for word in p.name.split()}
+    speaks_after = re.compile(rf"^{_APPOSITION}\s+(?:{SPEECH_VERBS})\b")
     names = []
     for index, paragraph in enumerate(body):
         text = outside_quotes(paragraph, spans, index)
         for match in _CAPITAL_RUN.finditer(text):
             words = strip_leading_non_names(words_of(match.group()))
             last = words[-1].lower() if words else ""
-            if len(words) >= 2 and (
-                last in ORGANIZATION_NOUNS or last in COMPANY_SUFFIXES
-            ):
-                name = " ".join(words)
+            named_like_one = last in ORGANIZATION_NOUNS or last in COMPANY_SUFFIXES
+            name = " ".join(words)
+            # A speaking name is an organization only when nothing in it is a person's
+            # name or a title: "Brightline Appliances said", not "De Wachter said".
+            speaks = (
+                bool(speaks_after.match(text[match.end() :]))
+                and not person_words & set(words)
+                and not any(w.lower() in ROLE_NOUNS for w in words)
+                and not _HONORIFIC_BEFORE.search(text[: match.start()])
+            )
+            if len(words) >= 2 and (named_like_one or speaks):
                 if name not in names:
                     names.append(name)
     return names
@@ -918,14 +966,16 @@ _CONTEXT_AFTER = re.compile(
 
 def attribute_quotes(body, spans, people):
     """A WireQuote for every quotation, with the speaker the copy gives it."""
-    organizations = find_organizations(body, spans)
+    organizations = find_organizations(body, spans, people)
     mentions = mentions_of(body, spans, people, organizations)
     quotes = []
     previous = None  # (span, speaker)
     for span in spans:
         text = span.text(body)
-        after = body[span.paragraph][span.end + 1 :] if span.closed else ""
-        if not is_quotation(text, after):
+        paragraph = body[span.paragraph]
+        after = paragraph[span.end + 1 :] if span.closed else ""
+        before = paragraph[sentence_start(paragraph, span.start) : span.start]
+        if not is_quotation(text, after, before):
             continue
         paragraph = body[span.paragraph]
         speaker, certain = speaker_for(

@@ -88,6 +88,12 @@ class ArticleAdmin(admin.ModelAdmin):
             free_moved_places(formset, "order")
         super().save_formset(request, form, formset, change)
 
+    def view_on_site(self, article):
+        # Drafts have no public address yet; staff see them through the preview.
+        if article.is_published:
+            return article.get_absolute_url()
+        return reverse("articles:preview", args=[article.pk])
+
     def get_urls(self):
         import_view = self.admin_site.admin_view(self.import_wire_view)
         return [

@@ -27,6 +27,7 @@ urlpatterns = [
         views.ArticleDetailView.as_view(),
         name="article",
     ),
+    path("preview/<int:pk>/", views.ArticlePreviewView.as_view(), name="preview"),
     path("tags/<uslug:slug>/", views.TagArticleListView.as_view(), name="tag"),
     path("people/<uslug:slug>/", views.PersonArticleListView.as_view(), name="person"),
 ]

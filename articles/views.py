@@ -1,5 +1,7 @@
-from django.shortcuts import get_object_or_404
-from django.views.generic import ListView
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.cache import add_never_cache_headers
+from django.views.generic import DetailView, ListView
 from django.views.generic.dates import (
     ArchiveIndexView,
     DateDetailView,
@@ -9,6 +11,7 @@ from django.views.generic.dates import (
 )
 from taggit.models import Tag
 
+from .metadata import person_metadata, story_metadata
 from .models import Article, Person
 
 
@@ -38,9 +41,56 @@ class ArticleDayArchiveView(PublishedArticleMixin, DayArchiveView):
     pass
 
 
-class ArticleDetailView(PublishedArticleMixin, DateDetailView):
+class StoryPageMixin:
+    """A story page; staff who may edit stories also see drafts, marked as such.
+
+    Drafts are sent never-cached and noindex, as djangoproject.com's blog does.
+    """
+
+    template_name = "articles/article_detail.html"
+
+    def can_preview(self):
+        return self.request.user.has_perm("articles.change_article")
+
     def get_queryset(self):
-        return Article.objects.published().for_story_page()
+        stories = (
+            Article.objects.all() if self.can_preview() else Article.objects.published()
+        )
+        return stories.for_story_page()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            metadata=story_metadata(self.object, self.request),
+            preview=not self.object.is_published,
+            **kwargs,
+        )
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        if context["preview"]:
+            add_never_cache_headers(response)
+            response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+
+class ArticleDetailView(StoryPageMixin, PublishedArticleMixin, DateDetailView):
+    def get_allow_future(self):
+        return self.can_preview()  # a scheduled story, seen before its time
+
+
+class ArticlePreviewView(StoryPageMixin, DetailView):
+    """Any story by id, for staff: drafts without a publication date have no dated URL."""
+
+    def get_queryset(self):
+        if not self.can_preview():
+            raise Http404  # readers learn nothing, not even that the id exists
+        return super().get_queryset()
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if self.object.is_published:
+            return redirect(self.object)
+        return self.render_to_response(self.get_context_data(object=self.object))
 
 
 class TagArticleListView(PublishedArticleMixin, ListView):
@@ -64,4 +114,8 @@ class PersonArticleListView(PublishedArticleMixin, ListView):
         return super().get_queryset().featuring(self.person).with_quotes_by(self.person)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(person=self.person, **kwargs)
+        return super().get_context_data(
+            person=self.person,
+            metadata=person_metadata(self.person, self.request),
+            **kwargs,
+        )

@@ -1,0 +1,157 @@
+"""What a story or person page tells search engines and social cards.
+
+Built from objects the page has already loaded (see
+ArticleQuerySet.for_story_page): nothing here makes a query.
+"""
+
+import json
+
+from django.conf import settings
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+
+# As django.utils.html.json_script: nothing in the data can close the <script>.
+_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def json_ld(data):
+    """data as a JSON-LD script element, safe to put in a page."""
+    text = json.dumps(data, ensure_ascii=False, indent=1).translate(
+        _JSON_SCRIPT_ESCAPES
+    )
+    return mark_safe(f'<script type="application/ld+json">{text}</script>')
+
+
+def description_of(article):
+    return Truncator(article.dek or article.first_paragraph).chars(300)
+
+
+def person_ld(person, request):
+    data = {
+        "@type": "Person",
+        "name": person.name,
+        "url": request.build_absolute_uri(person.get_absolute_url()),
+    }
+    if person.honorific:
+        data["honorificPrefix"] = person.honorific
+    if person.role:
+        data["jobTitle"] = person.role
+    if person.organization:
+        data["worksFor"] = {"@type": "Organization", "name": person.organization}
+    return data
+
+
+def image_ld(photo, request):
+    """The lead photo as an ImageObject, credited as the wire credits it."""
+    data = {
+        "@type": "ImageObject",
+        "url": request.build_absolute_uri(photo.image.url),
+        "contentUrl": request.build_absolute_uri(photo.image.url),
+        "caption": photo.caption,
+        "creditText": photo.credit_line,
+    }
+    if photo.image_width:
+        data.update(width=photo.image_width, height=photo.image_height)
+    if photo.photographer_id:
+        data["creator"] = {"@type": "Person", "name": photo.photographer.name}
+    elif photo.credit_line:
+        data["creator"] = {"@type": "Organization", "name": photo.credit_line}
+    return data
+
+
+def story_metadata(article, request):
+    """Canonical URL, Open Graph, Twitter card and NewsArticle JSON-LD for a story."""
+    canonical = request.build_absolute_uri(article.get_absolute_url())
+    description = description_of(article)
+    tags = [tag.name for tag in article.tags.all()]
+    photo = article.lead_photo
+    image = request.build_absolute_uri(photo.image.url) if photo and photo.image else ""
+    published = article.published_at.isoformat() if article.published_at else ""
+    modified = article.updated_at.isoformat() if article.updated_at else published
+    open_graph = [
+        ("og:type", "article"),
+        ("og:site_name", settings.SITE_NAME),
+        ("og:title", article.headline),
+        ("og:description", description),
+        ("og:url", canonical),
+        ("article:published_time", published),
+        ("article:modified_time", modified),
+        *[("article:tag", tag) for tag in tags],
+    ]
+    twitter = [
+        ("twitter:card", "summary_large_image" if image else "summary"),
+        ("twitter:title", article.headline),
+        ("twitter:description", description),
+    ]
+    if image:
+        open_graph += [
+            ("og:image", image),
+            ("og:image:alt", photo.alt_text or photo.caption),
+        ]
+        twitter += [
+            ("twitter:image", image),
+            ("twitter:image:alt", photo.alt_text or photo.caption),
+        ]
+    quoted = {quote.speaker.pk: quote.speaker for quote in article.quotes.all()}
+    mentioned = {person.pk: person for person in article.people.all()} | quoted
+    news_article = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.headline,
+        "description": description,
+        "url": canonical,
+        "mainEntityOfPage": {"@type": "WebPage", "@id": canonical},
+        "datePublished": published,
+        "dateModified": modified,
+        "inLanguage": "en",
+        "isAccessibleForFree": True,
+        "publisher": {
+            "@type": "NewsMediaOrganization",
+            "name": settings.SITE_NAME,
+            "url": request.build_absolute_uri("/"),
+        },
+        "keywords": tags,
+        "mentions": [person_ld(person, request) for person in mentioned.values()],
+    }
+    authors = [person_ld(person, request) for person in article.authors.all()]
+    if authors:
+        news_article["author"] = authors
+    if article.dateline:
+        news_article["dateline"] = article.dateline
+    if article.source:
+        news_article["sourceOrganization"] = {
+            "@type": "Organization",
+            "name": article.source,
+        }
+    if image:
+        news_article["image"] = image_ld(photo, request)
+    if quoted:
+        news_article["citation"] = [
+            {
+                "@type": "Quotation",
+                "text": quote.text,
+                "spokenByCharacter": person_ld(quote.speaker, request),
+                "url": canonical + "#" + quote.anchor,
+            }
+            for quote in article.quotes.all()
+        ]
+    return {
+        "canonical": canonical,
+        "description": description,
+        "open_graph": open_graph,
+        "twitter": twitter,
+        "json_ld": json_ld(news_article),
+    }
+
+
+def person_metadata(person, request):
+    """Canonical URL and Person JSON-LD for a person page."""
+    data = {"@context": "https://schema.org", **person_ld(person, request)}
+    if person.bio:
+        data["description"] = person.bio
+    if person.portrait:
+        data["image"] = request.build_absolute_uri(person.portrait.url)
+    return {
+        "canonical": request.build_absolute_uri(person.get_absolute_url()),
+        "json_ld": json_ld(data),
+    }

@@ -1,0 +1,188 @@
+import io
+import json
+
+import html5lib
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from PIL import Image
+from pytest_django.asserts import assertContains, assertNotContains
+
+from articles.models import Status
+
+from .factories import make_article, make_person, make_photo
+
+pytestmark = pytest.mark.django_db
+
+SEED_URL = "/2022/02/15/putin-ready-to-talk-with-nato-says-some-russian-troops-leaving-ukraine-border/"
+
+
+def head_of(response):
+    document = html5lib.parse(response.content.decode(), namespaceHTMLElements=False)
+    metas = {}
+    for meta in document.iter("meta"):
+        key = meta.get("property") or meta.get("name")
+        metas.setdefault(key, []).append(meta.get("content"))
+    json_ld = [
+        json.loads(s.text)
+        for s in document.iter("script")
+        if s.get("type") == "application/ld+json"
+    ]
+    canonical = [
+        link.get("href")
+        for link in document.iter("link")
+        if link.get("rel") == "canonical"
+    ]
+    return metas, json_ld, canonical
+
+
+def jpeg(width=1600, height=900):
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), "steelblue").save(buffer, "JPEG")
+    return SimpleUploadedFile("photo.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
+class TestStoryMetadata:
+    def test_seed_story_carries_canonical_open_graph_and_twitter_tags(
+        self, client, seed_story
+    ):
+        metas, _, canonical = head_of(client.get(SEED_URL))
+        assert canonical == ["http://testserver" + SEED_URL]
+        assert metas["og:type"] == ["article"]
+        assert metas["og:title"] == [seed_story.headline]
+        assert metas["og:description"][0].startswith(
+            "Russian President Vladimir Putin announced on Tuesday"
+        )
+        assert metas["article:published_time"] == ["2022-02-15T12:00:00+00:00"]
+        assert {"Russia", "Ukraine", "NATO"} <= set(metas["article:tag"])
+        assert metas["twitter:card"] == ["summary"]  # no image file in the seed
+        assert "og:image" not in metas
+
+    def test_news_article_json_ld_has_what_news_readers_need(self, client, seed_story):
+        _, [data], _ = head_of(client.get(SEED_URL))
+        assert (
+            data["@context"] == "https://schema.org" and data["@type"] == "NewsArticle"
+        )
+        for key in [
+            "headline",
+            "datePublished",
+            "dateModified",
+            "publisher",
+            "mainEntityOfPage",
+            "keywords",
+        ]:
+            assert data[key], key
+        assert data["headline"] == seed_story.headline
+        assert data["datePublished"] == "2022-02-15T12:00:00+00:00"
+        assert data["mainEntityOfPage"]["@id"] == "http://testserver" + SEED_URL
+        assert "author" not in data  # the wire copy names no byline
+        assert data["sourceOrganization"]["name"] == "Tribune News Service"
+        mentioned = {person["name"] for person in data["mentions"]}
+        assert {
+            "Vladimir Putin",
+            "Olaf Scholz",
+            "Sergei Shoigu",
+            "Igor Konashenkov",
+        } <= mentioned
+        speakers = [quote["spokenByCharacter"]["name"] for quote in data["citation"]]
+        assert speakers == ["Sergei Shoigu"] + ["Igor Konashenkov"] * 4
+        assert "image" not in data
+
+    def test_photo_with_a_file_gives_image_tags_and_a_credited_image_object(
+        self, client
+    ):
+        photo = make_photo(
+            photographer=make_person(name="Alexei Nikolsky"),
+            agencies=["TASS", "TNS"],
+            alt_text="Putin at a desk",
+        )
+        photo.image = jpeg()
+        photo.save()
+        story = make_article(lead_photo=photo)
+        story.authors.set([make_person(name="Ann Lee")])
+        metas, [data], _ = head_of(client.get(story.get_absolute_url()))
+        assert metas["og:image"] == ["http://testserver" + photo.image.url]
+        assert metas["twitter:card"] == ["summary_large_image"]
+        assert data["image"]["creditText"] == "Alexei Nikolsky/TASS/TNS"
+        assert data["image"]["creator"] == {
+            "@type": "Person",
+            "name": "Alexei Nikolsky",
+        }
+        assert (data["image"]["width"], data["image"]["height"]) == (1600, 900)
+        assert [author["name"] for author in data["author"]] == ["Ann Lee"]
+
+    def test_json_ld_cannot_be_broken_out_of(self, client):
+        story = make_article(
+            headline="Breaking </script><script>alert(1)</script> news"
+        )
+        page = client.get(story.get_absolute_url()).content.decode()
+        assert "<script>alert(1)" not in page
+        _, [data], _ = head_of(client.get(story.get_absolute_url()))
+        assert data["headline"] == "Breaking </script><script>alert(1)</script> news"
+
+
+def test_person_page_has_person_json_ld(client, seed_story):
+    _, [data], canonical = head_of(client.get("/people/igor-konashenkov/"))
+    assert canonical == ["http://testserver/people/igor-konashenkov/"]
+    assert data["@type"] == "Person" and data["name"] == "Igor Konashenkov"
+    assert data["honorificPrefix"] == "Maj. Gen."
+    assert data["jobTitle"] == "spokesperson for the Russian Defense Ministry"
+    assert data["worksFor"]["name"] == "Russian Defense Ministry"
+
+
+class TestStaffPreview:
+    def test_staff_see_a_draft_marked_never_cached_and_noindexed(self, editor_client):
+        draft = make_article(
+            status=Status.DRAFT, published_at=None, headline="Embargoed story"
+        )
+        url = reverse("articles:preview", args=[draft.pk])
+        assert Client().get(url).status_code == 404
+        response = editor_client.get(url)
+        assertContains(response, "Not published.")
+        assertContains(
+            response, '<meta name="robots" content="noindex, nofollow">', html=True
+        )
+        assert response["X-Robots-Tag"] == "noindex, nofollow"
+        assert (
+            "no-cache" in response["Cache-Control"]
+            and "private" in response["Cache-Control"]
+        )
+        _, _, canonical = head_of(response)
+        assert canonical == []
+
+    def test_a_dated_draft_previews_at_its_own_address_for_staff_only(
+        self, editor_client
+    ):
+        draft = make_article(status=Status.DRAFT, headline="Dated draft")
+        assert Client().get(draft.get_absolute_url()).status_code == 404
+        assertContains(editor_client.get(draft.get_absolute_url()), "Not published.")
+
+    def test_published_stories_are_not_marked_for_staff(
+        self, editor_client, seed_story
+    ):
+        response = editor_client.get(SEED_URL)
+        assertNotContains(response, "Not published.")
+        assert "X-Robots-Tag" not in response
+        preview = editor_client.get(reverse("articles:preview", args=[seed_story.pk]))
+        assert preview.status_code == 302 and preview["Location"] == SEED_URL
+
+    def test_admin_view_on_site_opens_the_preview_for_a_draft(self, editor_client):
+        draft = make_article(status=Status.DRAFT, published_at=None)
+        response = editor_client.get(
+            reverse("admin:articles_article_change", args=[draft.pk])
+        )
+        assert response.context["original"] == draft
+        preview_link = f'<a href="{reverse("articles:preview", args=[draft.pk])}" class="viewsitelink">'
+        assert preview_link in response.content.decode()
+
+    def test_reporters_without_change_permission_get_404(
+        self, client, django_user_model
+    ):
+        from .conftest import make_staff
+
+        client.force_login(make_staff(django_user_model, "guest", ["view_article"]))
+        draft = make_article(status=Status.DRAFT, published_at=None)
+        assert (
+            client.get(reverse("articles:preview", args=[draft.pk])).status_code == 404
+        )

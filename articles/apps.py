@@ -7,4 +7,4 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Newsroom"
 
     def ready(self):
-        from . import checks  # noqa: F401  registers the database checks
+        from . import checks, signals  # noqa: F401  registers checks and search upkeep

@@ -28,6 +28,7 @@ urlpatterns = [
         name="article",
     ),
     path("preview/<int:pk>/", views.ArticlePreviewView.as_view(), name="preview"),
+    path("search/", views.SearchView.as_view(), name="search"),
     path("tags/<uslug:slug>/", views.TagArticleListView.as_view(), name="tag"),
     path("people/<uslug:slug>/", views.PersonArticleListView.as_view(), name="person"),
 ]

@@ -11,6 +11,7 @@ from django.views.generic.dates import (
 )
 from taggit.models import Tag
 
+from . import search
 from .metadata import person_metadata, story_metadata
 from .models import Article, Person
 
@@ -103,6 +104,18 @@ class TagArticleListView(PublishedArticleMixin, ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tag=self.tag, **kwargs)
+
+
+class SearchView(ListView):
+    template_name = "articles/search.html"
+    paginate_by = 10
+
+    def get_queryset(self):
+        self.query = self.request.GET.get("q", "").strip()[: search.MAX_QUERY_LENGTH]
+        return Article.objects.published().matching(self.query).for_search_results()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(query=self.query, **kwargs)
 
 
 class PersonArticleListView(PublishedArticleMixin, ListView):

@@ -2,7 +2,7 @@ from datetime import UTC, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Case, Prefetch, Q, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -10,6 +10,7 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from .. import search
 from ..rendering import paragraphs, render_body, text_segments
 from ..wire import find_quote, normalize_quote_text
 from .people import Person
@@ -55,6 +56,20 @@ class ArticleQuerySet(models.QuerySet):
                 queryset=PhotoCreditAgency.objects.select_related("agency"),
             ),
             Prefetch("quotes", queryset=Quote.objects.select_related("speaker")),
+        )
+
+    def for_search_results(self):
+        """A listing that keeps the body, for the snippet under each result."""
+        return self.select_related("lead_photo").prefetch_related("tags")
+
+    def matching(self, query):
+        """Stories matching every word of query, best match first (see search.py)."""
+        ids = search.ranked_ids(query)
+        rank = Case(*[When(pk=pk, then=position) for position, pk in enumerate(ids)])
+        return (
+            self.filter(pk__in=ids).order_by(rank, "-published_at")
+            if ids
+            else self.none()
         )
 
     def featuring(self, person):

@@ -1,0 +1,46 @@
+"""Search upkeep: a story's search row follows its text, people, quotes and tags.
+
+Connected in ArticlesConfig.ready(). Bulk updates skip signals; run
+``manage.py rebuild_search_index`` after them.
+"""
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+
+from . import search
+from .models import Article, Person, Quote, TaggedArticle
+
+
+@receiver(post_save, sender=Article)
+def index_article(sender, instance, **kwargs):
+    search.reindex([instance.pk])
+
+
+@receiver(post_delete, sender=Article)
+def forget_article(sender, instance, **kwargs):
+    search.forget_articles([instance.pk])
+
+
+@receiver(m2m_changed, sender=Article.people.through)
+def index_people_change(sender, instance, action, reverse, pk_set, **kwargs):
+    if action.startswith("post_"):
+        search.reindex((pk_set or []) if reverse else [instance.pk])
+
+
+@receiver(post_save, sender=TaggedArticle)
+@receiver(post_delete, sender=TaggedArticle)
+def index_tag_change(sender, instance, **kwargs):
+    search.reindex([instance.content_object_id])
+
+
+@receiver(post_save, sender=Quote)
+@receiver(post_delete, sender=Quote)
+def index_quote_change(sender, instance, **kwargs):
+    search.reindex([instance.article_id])
+
+
+@receiver(post_save, sender=Person)
+def index_renamed_person(sender, instance, created, **kwargs):
+    if not created:
+        featuring = Article.objects.featuring(instance).values_list("pk", flat=True)
+        search.reindex(list(featuring))

@@ -1,0 +1,164 @@
+"""Site search; CI runs these on SQLite (FTS5) and on PostgreSQL (tsvector)."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from pytest_django.asserts import assertContains, assertNotContains
+
+from articles.models import Article, Person, Status
+
+from .conftest import count_queries
+from .factories import make_article, make_person
+
+pytestmark = pytest.mark.django_db
+
+
+def found(client, query):
+    response = client.get("/search/", {"q": query})
+    assert response.status_code == 200
+    return [article.headline for article in response.context["object_list"]]
+
+
+def test_seed_story_is_found_by_words_people_and_tags(client, seed_story):
+    for query in [
+        "troops",
+        "Konashenkov",
+        "hypothetical enemy",
+        "Belarus",
+        "NATO",
+        "Scholz",
+    ]:
+        assert found(client, query) == [seed_story.headline], query
+
+
+def test_a_headline_match_ranks_above_a_body_match(client):
+    make_article(
+        headline="Budget talks resume", body="Ministers met on Monday about pensions."
+    )
+    make_article(headline="Pension reform passes", body="The vote followed long talks.")
+    assert found(client, "pension") == ["Pension reform passes", "Budget talks resume"]
+    assert found(client, "talks") == ["Budget talks resume", "Pension reform passes"]
+
+
+def test_every_word_must_match(client):
+    make_article(headline="Flood waters rise", body="Rivers rose in the north.")
+    make_article(headline="Flood relief arrives", body="Trucks arrived with water.")
+    assert found(client, "flood trucks") == ["Flood relief arrives"]
+
+
+def test_drafts_and_scheduled_stories_are_never_found(client):
+    make_article(headline="Secret draft about zeppelins", status=Status.DRAFT)
+    make_article(
+        headline="Zeppelins return",
+        published_at=make_article().published_at.replace(year=2999),
+    )
+    assert found(client, "zeppelins") == []
+
+
+def test_results_show_highlighted_escaped_snippets(client):
+    make_article(
+        headline="Troops return",
+        body="Officials said <em>the</em> troops & tanks would return home soon.",
+    )
+    response = client.get("/search/", {"q": "troops"})
+    assertContains(response, "<mark>Troops</mark> return")
+    assertContains(response, "the <mark>troops</mark> &amp; tanks")
+    assertNotContains(response, "<em>the</em>")
+
+
+def test_edits_renames_and_new_tags_are_found_at_once(client):
+    story = make_article(headline="Harbour closes", body="Storm expected.")
+    person = make_person(name="Ana Duarte", slug="ana-duarte")
+    story.people.add(person)
+    assert found(client, "Duarte") == ["Harbour closes"]
+    person.name = "Ana Duarte-Silva"
+    person.save()
+    assert found(client, "Duarte-Silva") == ["Harbour closes"]
+    story.tags.add("Shipping")
+    assert found(client, "shipping") == ["Harbour closes"]
+    story.headline = "Port reopens"
+    story.save()
+    assert found(client, "harbour") == []
+    assert found(client, "port") == ["Port reopens"]
+    story.delete()
+    assert found(client, "port") == []
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "   ",
+        '"',
+        "'",
+        "AND",
+        "OR NOT",
+        "*",
+        'a"b',
+        "NEAR(",
+        "troops)",
+        "'; DROP TABLE articles_article; --",
+        "<script>alert(1)</script>",
+        "x" * 5000,
+        "Київ",
+        "🙂",
+        "\\",
+        "%",
+        "_",
+        "troops -nato",
+        "\x00troops",
+    ],
+)
+def test_hostile_or_empty_queries_get_a_clean_page(client, seed_story, query):
+    response = client.get("/search/", {"q": query})
+    assert response.status_code == 200
+    assertNotContains(response, "<script>alert(1)</script>")
+    assert Article.objects.count() == 1
+
+
+def test_results_paginate_and_bad_pages_are_404(client):
+    for n in range(15):
+        make_article(headline=f"Election result {n}")
+    first = client.get("/search/", {"q": "election"})
+    assert len(first.context["object_list"]) == 10
+    assertContains(first, "15 stories for “election”")
+    assert (
+        len(client.get("/search/", {"q": "election", "page": 2}).context["object_list"])
+        == 5
+    )
+    for page in ["3", "abc", "-1"]:
+        assert (
+            client.get("/search/", {"q": "election", "page": page}).status_code == 404
+        )
+
+
+def test_search_costs_the_same_for_few_or_many_results(client):
+    for n in range(3):
+        make_article(headline=f"Harvest report {n}", tags=2)
+    few = count_queries(client, "/search/?q=harvest")
+    for n in range(12):
+        make_article(headline=f"Harvest report more {n}", tags=2)
+    assert count_queries(client, "/search/?q=harvest") == few
+
+
+def test_staff_search_shows_only_what_readers_see(editor_client):
+    make_article(headline="Draft about glaciers", status=Status.DRAFT)
+    assert [
+        a.headline
+        for a in editor_client.get("/search/", {"q": "glaciers"}).context["object_list"]
+    ] == []
+
+
+def test_rebuild_command_restores_a_lost_index(seed_story):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM articles_search")
+    assert found(Client(), "troops") == []
+    out = io.StringIO()
+    call_command("rebuild_search_index", stdout=out)
+    assert "Indexed 1 stories." in out.getvalue()
+    assert found(Client(), "troops") == [seed_story.headline]
+    assert Person.objects.count() == 5

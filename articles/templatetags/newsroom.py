@@ -1,6 +1,6 @@
 from django import template
 
-from .. import search
+from .. import renditions, search
 
 register = template.Library()
 
@@ -9,3 +9,9 @@ register = template.Library()
 def highlight(text, query):
     """text around the first match of query, escaped, with matches in <mark>."""
     return search.highlight(text or "", query or "")
+
+
+@register.simple_tag
+def renditions_of(image_field):
+    """{% renditions_of photo.image as sizes %}: responsive renditions, or None."""
+    return renditions.renditions_for(image_field)

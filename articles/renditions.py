@@ -1,0 +1,115 @@
+"""Responsive renditions of uploaded images, made with Pillow.
+
+Each image gets a set of widths (never wider than the original) in WebP and in
+its own format, kept in the default storage beside it under renditions/. A
+rendition is made once, by whichever instance first needs it, under a name
+derived from the original's name and size, so every instance finds the same
+files; the list of what exists is cached.
+"""
+
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from PIL import Image, ImageOps
+
+WIDTHS = (320, 640, 960, 1280, 1920)
+FORMATS = {
+    "JPEG": ("jpg", "image/jpeg"),
+    "PNG": ("png", "image/png"),
+    "WEBP": ("webp", "image/webp"),
+}
+
+
+@dataclass(frozen=True)
+class Rendition:
+    url: str
+    width: int
+    height: int
+    mime_type: str
+
+
+@dataclass(frozen=True)
+class RenditionSet:
+    webp: tuple
+    fallback: tuple
+
+    @property
+    def default(self):
+        """The fallback a browser without srcset gets: the one nearest 960 px wide."""
+        return min(self.fallback, key=lambda r: abs(r.width - 960))
+
+    @staticmethod
+    def srcset(renditions):
+        return ", ".join(f"{r.url} {r.width}w" for r in renditions)
+
+    @property
+    def webp_srcset(self):
+        return self.srcset(self.webp)
+
+    @property
+    def fallback_srcset(self):
+        return self.srcset(self.fallback)
+
+
+def renditions_for(image_field, widths=WIDTHS):
+    """The RenditionSet of an ImageField's file, making what is missing; None without a file."""
+    if not image_field:
+        return None
+    name = image_field.name
+    key = "renditions:" + hashlib.sha256(f"{name}:{widths}".encode()).hexdigest()
+    cached = cache.get(key)
+    if cached is None:
+        cached = make_renditions(image_field, widths)
+        cache.set(key, cached, timeout=None)
+    return cached
+
+
+def make_renditions(image_field, widths):
+    with image_field.storage.open(image_field.name, "rb") as source:
+        data = source.read()
+    original = ImageOps.exif_transpose(Image.open(io.BytesIO(data)))
+    fallback_format = (
+        "PNG"
+        if original.format == "PNG" or original.mode in ("RGBA", "LA", "P")
+        else "JPEG"
+    )
+    folder = PurePosixPath("renditions") / (
+        PurePosixPath(image_field.name).stem
+        + "-"
+        + hashlib.sha256(data).hexdigest()[:12]
+    )
+    sizes = sorted({min(width, original.width) for width in widths})
+    made = {}
+    for image_format in ("WEBP", fallback_format):
+        extension, mime_type = FORMATS[image_format]
+        made[image_format] = tuple(
+            rendition_at(
+                original,
+                folder / f"{width}.{extension}",
+                width,
+                image_format,
+                mime_type,
+            )
+            for width in sizes
+        )
+    return RenditionSet(webp=made["WEBP"], fallback=made[fallback_format])
+
+
+def rendition_at(original, name, width, image_format, mime_type):
+    height = round(original.height * width / original.width)
+    name = str(name)
+    if not default_storage.exists(name):
+        resized = original.resize((width, height), Image.Resampling.LANCZOS)
+        if image_format == "JPEG" and resized.mode != "RGB":
+            resized = resized.convert("RGB")
+        buffer = io.BytesIO()
+        resized.save(buffer, image_format, quality=82, optimize=True)
+        saved = default_storage.save(name, ContentFile(buffer.getvalue()))
+        if saved != name:  # another instance made it meanwhile; keep one copy
+            default_storage.delete(saved)
+    return Rendition(default_storage.url(name), width, height, mime_type)

@@ -1,0 +1,108 @@
+import io
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from articles.renditions import renditions_for
+
+from .factories import make_article, make_person, make_photo
+
+pytestmark = pytest.mark.django_db
+
+
+def upload(width, height, image_format="JPEG", mode="RGB"):
+    buffer = io.BytesIO()
+    Image.new(mode, (width, height), (30, 90, 160, 200)[: len(mode)]).save(
+        buffer, image_format
+    )
+    name = "photo." + ("jpg" if image_format == "JPEG" else image_format.lower())
+    return SimpleUploadedFile(name, buffer.getvalue())
+
+
+def photo_with_file(width=1600, height=900, **kwargs):
+    photo = make_photo(
+        photographer=make_person(name="Jane Roe"),
+        agencies=["TNS"],
+        caption="Rain over the harbor.",
+        alt_text="A harbor in rain",
+    )
+    photo.image = upload(width, height, **kwargs)
+    photo.save()
+    return photo
+
+
+def stored(url):
+    return Path(settings.MEDIA_ROOT) / url.removeprefix(
+        settings.MEDIA_URL
+        if settings.MEDIA_URL.startswith("/")
+        else "/" + settings.MEDIA_URL
+    )
+
+
+def test_story_photo_is_served_in_responsive_webp_and_jpeg_with_its_credit(client):
+    story = make_article(lead_photo=photo_with_file())
+    page = client.get(story.get_absolute_url()).content.decode()
+    webp = re.search(r'<source type="image/webp" srcset="([^"]+)"', page).group(1)
+    jpeg = re.search(r'<img src="[^"]+" srcset="([^"]+)"', page).group(1)
+    assert [int(w) for w in re.findall(r" (\d+)w", webp)] == [320, 640, 960, 1280, 1600]
+    assert [int(w) for w in re.findall(r" (\d+)w", jpeg)] == [320, 640, 960, 1280, 1600]
+    assert 'width="960" height="540"' in page
+    assert "Rain over the harbor." in page and "(Jane Roe/TNS)" in page
+    for url, width in re.findall(r"(\S+) (\d+)w", webp):
+        with Image.open(stored(url)) as image:
+            assert image.format == "WEBP" and image.width == int(width)
+            assert image.height == round(900 * int(width) / 1600)
+
+
+def test_images_are_never_upscaled():
+    sizes = renditions_for(photo_with_file(500, 250).image)
+    assert [r.width for r in sizes.webp] == [320, 500]
+
+
+def test_transparent_png_keeps_png_as_the_fallback():
+    sizes = renditions_for(
+        photo_with_file(800, 400, image_format="PNG", mode="RGBA").image
+    )
+    assert {r.mime_type for r in sizes.fallback} == {"image/png"}
+
+
+def test_renditions_are_made_once_and_reused_from_storage():
+    photo = photo_with_file()
+    first = renditions_for(photo.image)
+    files = {
+        r.url: stored(r.url).stat().st_mtime_ns for r in first.webp + first.fallback
+    }
+    cache.clear()  # another instance, or a restart: only storage remembers
+    second = renditions_for(photo.image)
+    assert second == first
+    assert {
+        r.url: stored(r.url).stat().st_mtime_ns for r in second.webp + second.fallback
+    } == files
+    assert (
+        len(list((Path(settings.MEDIA_ROOT) / "renditions").rglob("*")))
+        == len(files) + 1
+    )
+
+
+def test_only_photos_below_the_fold_load_lazily(client):
+    for _ in range(3):
+        make_article(lead_photo=photo_with_file())
+    page = client.get("/").content.decode()
+    images = re.findall(r"<img [^>]+>", page)
+    assert len(images) == 3
+    assert "loading=" not in images[0]
+    assert all('loading="lazy"' in image for image in images[1:])
+
+
+def test_story_without_an_image_file_shows_caption_and_credit_only(client, seed_story):
+    page = client.get(seed_story.get_absolute_url()).content.decode()
+    assert "<picture>" not in page and "<img" not in page
+    assert (
+        "(Alexei Nikolsky/Russian Presidential Press and Information Office/TASS/Abaca Press/TNS)"
+        in page
+    )

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import converters, views
+from . import converters, feeds, views
 
 register_converter(converters.FourDigitYearConverter, "yyyy")
 register_converter(converters.TwoDigitConverter, "mm")
@@ -30,5 +30,9 @@ urlpatterns = [
     path("preview/<int:pk>/", views.ArticlePreviewView.as_view(), name="preview"),
     path("search/", views.SearchView.as_view(), name="search"),
     path("tags/<uslug:slug>/", views.TagArticleListView.as_view(), name="tag"),
+    path("tags/<uslug:slug>/feed/", feeds.TagFeed(), name="tag-feed"),
     path("people/<uslug:slug>/", views.PersonArticleListView.as_view(), name="person"),
+    path("people/<uslug:slug>/feed/", feeds.PersonFeed(), name="person-feed"),
+    path("feeds/latest/", feeds.LatestArticlesFeed(), name="feed"),
+    path("feeds/latest/atom/", feeds.LatestArticlesAtomFeed(), name="feed-atom"),
 ]

@@ -1,11 +1,52 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
+from django.views.generic import TemplateView
 from django.views.static import serve
+
+from articles.sitemaps import (
+    ArticleSitemap,
+    NewsSitemap,
+    PersonSitemap,
+    StaticSitemap,
+    TagSitemap,
+)
+
+sitemaps = {
+    "stories": ArticleSitemap,
+    "tags": TagSitemap,
+    "people": PersonSitemap,
+    "pages": StaticSitemap,
+}
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("articles.urls")),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": sitemaps},
+        name="sitemap-index",
+    ),
+    # Before the sections, which would otherwise take "news" for a section name.
+    path(
+        "sitemap-news.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": {"news": NewsSitemap}, "template_name": "sitemaps/news.xml"},
+        name="sitemap-news",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": sitemaps},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
+    path(
+        "robots.txt",
+        TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
+        name="robots",
+    ),
 ]
 
 if settings.SERVE_MEDIA:

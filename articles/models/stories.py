@@ -58,6 +58,21 @@ class ArticleQuerySet(models.QuerySet):
             Prefetch("quotes", queryset=Quote.objects.select_related("speaker")),
         )
 
+    def for_feed(self):
+        """What a feed item carries: lede, photo and its credit, byline and tags.
+
+        The body stays loaded because a story without a dek is described by its
+        first paragraph.
+        """
+        return self.select_related("lead_photo__photographer").prefetch_related(
+            "tags",
+            "authors",
+            Prefetch(
+                "lead_photo__agency_links",
+                queryset=PhotoCreditAgency.objects.select_related("agency"),
+            ),
+        )
+
     def for_search_results(self):
         """A listing that keeps the body, for the snippet under each result."""
         return self.select_related("lead_photo").prefetch_related("tags")

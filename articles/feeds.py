@@ -1,0 +1,137 @@
+import mimetypes
+from urllib.parse import urljoin
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse, reverse_lazy
+from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
+from taggit.models import Tag
+
+from .models import Article, Person
+
+FEED_LENGTH = 30
+
+
+class AbsoluteEnclosures:
+    """Resolve enclosure URLs against the feed's link.
+
+    Feed makes item links absolute but passes item_enclosure_url through as
+    given, and MEDIA_URL is usually a bare path; RSS readers need the host.
+    """
+
+    def add_item(self, *args, enclosures=None, **kwargs):
+        enclosures = [
+            Enclosure(urljoin(self.feed["link"], e.url), e.length, e.mime_type)
+            for e in enclosures or ()
+        ]
+        super().add_item(*args, enclosures=enclosures, **kwargs)
+
+
+class RssFeed(AbsoluteEnclosures, Rss201rev2Feed):
+    pass
+
+
+class AtomFeed(AbsoluteEnclosures, Atom1Feed):
+    pass
+
+
+def lead_image(article):
+    """The lead photo's image file, or None when there is no file to enclose."""
+    photo = article.lead_photo
+    if photo and photo.image and photo.image.storage.exists(photo.image.name):
+        return photo.image
+    return None
+
+
+class LatestArticlesFeed(Feed):
+    feed_type = RssFeed
+    link = reverse_lazy("articles:front")
+
+    def title(self):
+        return f"{settings.SITE_NAME}: latest stories"
+
+    def description(self):
+        return f"The latest stories from {settings.SITE_NAME}."
+
+    def stories(self, obj):
+        return Article.objects.published()
+
+    def items(self, obj):
+        return self.stories(obj).for_feed()[:FEED_LENGTH]
+
+    def item_title(self, article):
+        return article.headline
+
+    def item_description(self, article):
+        return article.dek or article.first_paragraph
+
+    def item_pubdate(self, article):
+        return article.published_at
+
+    def item_updateddate(self, article):
+        return article.updated_at
+
+    def item_author_name(self, article):
+        return article.byline or None  # no byline in the copy: no author element
+
+    def item_categories(self, article):
+        return [tag.name for tag in article.tags.all()]
+
+    def item_enclosure_url(self, article):
+        image = lead_image(article)
+        return image.url if image else None
+
+    def item_enclosure_length(self, article):
+        return lead_image(article).size
+
+    def item_enclosure_mime_type(self, article):
+        return mimetypes.guess_type(lead_image(article).name)[0] or ""
+
+
+class LatestArticlesAtomFeed(LatestArticlesFeed):
+    feed_type = AtomFeed
+
+    def subtitle(self):
+        return self.description()
+
+
+class TagFeed(LatestArticlesFeed):
+    def get_object(self, request, slug):
+        tag = get_object_or_404(Tag, slug=slug)
+        if not self.stories(tag).exists():
+            raise Http404("Only drafts carry this tag.")
+        return tag
+
+    def stories(self, tag):
+        return Article.objects.published().tagged(tag)
+
+    def title(self, tag):
+        return f"{settings.SITE_NAME}: {tag.name}"
+
+    def link(self, tag):
+        return reverse("articles:tag", kwargs={"slug": tag.slug})
+
+    def description(self, tag):
+        return f"The latest stories tagged {tag.name}."
+
+
+class PersonFeed(LatestArticlesFeed):
+    def get_object(self, request, slug):
+        person = get_object_or_404(Person, slug=slug)
+        if not self.stories(person).exists():
+            raise Http404("Only drafts feature this person.")
+        return person
+
+    def stories(self, person):
+        return Article.objects.published().featuring(person)
+
+    def title(self, person):
+        return f"{settings.SITE_NAME}: {person.name}"
+
+    def link(self, person):
+        return person.get_absolute_url()
+
+    def description(self, person):
+        return f"The latest stories featuring {person.name}."

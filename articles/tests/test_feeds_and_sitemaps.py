@@ -1,0 +1,374 @@
+import io
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image
+from pytest_django.asserts import assertContains
+
+from articles.models import Article, Status
+
+from .conftest import count_queries
+from .factories import make_article, make_person, make_photo
+
+pytestmark = pytest.mark.django_db
+
+HOST = "http://testserver"
+SEED_URL = "/2022/02/15/putin-ready-to-talk-with-nato-says-some-russian-troops-leaving-ukraine-border/"
+SEED_HEADLINE = (
+    "Putin ready to talk with NATO; says some Russian troops leaving Ukraine border"
+)
+SEED_TAGS = {"Vladimir Putin", "NATO", "Russia", "Ukraine", "United States", "Belarus"}
+NS = {
+    "atom": "http://www.w3.org/2005/Atom",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "sm": "http://www.sitemaps.org/schemas/sitemap/0.9",
+    "news": "http://www.google.com/schemas/sitemap-news/0.9",
+}
+
+
+def get_xml(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return ET.fromstring(response.content)
+
+
+def rss_items(client, url):
+    """The feed's <item> elements, keyed by headline."""
+    channel = get_xml(client, url).find("channel")
+    return {item.findtext("title"): item for item in channel.findall("item")}
+
+
+def sitemap_entries(client, url):
+    """{location: lastmod} for each <url> of a sitemap."""
+    urlset = get_xml(client, url)
+    return {
+        entry.findtext("sm:loc", namespaces=NS): entry.findtext(
+            "sm:lastmod", namespaces=NS
+        )
+        for entry in urlset.findall("sm:url", NS)
+    }
+
+
+def jpeg_upload(name="lead.jpg"):
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "darkred").save(buffer, "JPEG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+@pytest.fixture
+def hidden_stories():
+    """A draft and a story scheduled for tomorrow, sharing a tag and a person."""
+    insider = make_person(name="Hidden Insider", slug="hidden-insider")
+    draft = make_article(
+        headline="Draft scoop", slug="draft-scoop", status=Status.DRAFT
+    )
+    scheduled = make_article(
+        headline="Scheduled scoop",
+        slug="scheduled-scoop",
+        published_at=timezone.now() + timedelta(days=1),
+    )
+    for story in (draft, scheduled):
+        story.tags.add("Embargoed", "NATO")
+        story.people.add(insider)
+    return draft, scheduled
+
+
+class TestLatestFeed:
+    def test_reader_finds_the_seed_story_with_its_headline_link_and_tags(
+        self, client, seed_story
+    ):
+        channel = get_xml(client, "/feeds/latest/").find("channel")
+        assert channel.findtext("title") == f"{settings.SITE_NAME}: latest stories"
+        assert channel.findtext("link") == f"{HOST}/"
+        [item] = channel.findall("item")
+        assert item.findtext("title") == SEED_HEADLINE
+        assert item.findtext("link") == HOST + SEED_URL
+        assert item.findtext("pubDate") == "Tue, 15 Feb 2022 12:00:00 +0000"
+        assert {c.text for c in item.findall("category")} == SEED_TAGS
+        assert item.findtext("description") == seed_story.first_paragraph
+        assert item.findtext("description").startswith("Russian President")
+
+    def test_reader_sees_no_author_for_a_story_without_a_byline(
+        self, client, seed_story
+    ):
+        item = rss_items(client, "/feeds/latest/")[SEED_HEADLINE]
+        assert item.find("author") is None
+        assert item.find("dc:creator", NS) is None
+
+    def test_reader_sees_the_byline_of_a_story_with_authors(self, client):
+        story = make_article(headline="Budget passes")
+        story.authors.set(
+            [make_person(name="Ana Costa"), make_person(name="Rui Almeida")]
+        )
+        item = rss_items(client, "/feeds/latest/")["Budget passes"]
+        assert item.findtext("dc:creator", namespaces=NS) == "Ana Costa and Rui Almeida"
+
+    def test_reader_gets_the_dek_as_description_when_there_is_one(self, client):
+        make_article(headline="With a dek", dek="The short version.")
+        item = rss_items(client, "/feeds/latest/")["With a dek"]
+        assert item.findtext("description") == "The short version."
+
+    def test_reader_gets_the_lead_photo_as_an_enclosure_only_when_it_has_a_file(
+        self, client
+    ):
+        with_file = make_photo(caption="With a file", image=jpeg_upload())
+        make_article(headline="Pictured", lead_photo=with_file)
+        without_file = make_photo(caption="Credit only")
+        make_article(headline="Credited", lead_photo=without_file)
+        make_article(headline="No photo")
+
+        items = rss_items(client, "/feeds/latest/")
+        enclosure = items["Pictured"].find("enclosure")
+        assert enclosure.attrib == {
+            "url": HOST + with_file.image.url,
+            "length": str(with_file.image.size),
+            "type": "image/jpeg",
+        }
+        assert with_file.image.size > 0
+        assert items["Credited"].find("enclosure") is None
+        assert items["No photo"].find("enclosure") is None
+
+    def test_feed_carries_the_thirty_latest_stories(self, client):
+        for hours in range(1, 33):
+            make_article(
+                headline=f"Hour {hours}",
+                published_at=timezone.now() - timedelta(hours=hours),
+            )
+        items = rss_items(client, "/feeds/latest/")
+        assert len(items) == 30
+        assert "Hour 1" in items and "Hour 31" not in items
+
+    def test_atom_reader_gets_entries_with_dates_and_authors(self, client, seed_story):
+        story = make_article(headline="Atom story", dek="Dek.")
+        story.authors.add(make_person(name="Ana Costa"))
+        story.lead_photo = make_photo(image=jpeg_upload())
+        story.save()
+
+        response = client.get("/feeds/latest/atom/")
+        assert response["Content-Type"].startswith("application/atom+xml")
+        feed = ET.fromstring(response.content)
+        assert feed.tag == f"{{{NS['atom']}}}feed"
+        assert feed.findtext("atom:title", namespaces=NS).startswith(settings.SITE_NAME)
+        assert feed.findtext("atom:subtitle", namespaces=NS)
+        entries = {
+            e.findtext("atom:title", namespaces=NS): e
+            for e in feed.findall("atom:entry", NS)
+        }
+        assert set(entries) == {SEED_HEADLINE, "Atom story"}
+        seed = entries[SEED_HEADLINE]
+        assert seed.find("atom:link", NS).get("href") == HOST + SEED_URL
+        assert seed.findtext("atom:published", namespaces=NS) == (
+            "2022-02-15T12:00:00+00:00"
+        )
+        assert seed.findtext("atom:updated", namespaces=NS)
+        assert seed.find("atom:author", NS) is None
+        atom = entries["Atom story"]
+        assert atom.findtext("atom:author/atom:name", namespaces=NS) == "Ana Costa"
+        assert atom.findtext("atom:summary", namespaces=NS) == "Dek."
+        [enclosure] = atom.findall("atom:link[@rel='enclosure']", NS)
+        assert enclosure.get("href") == HOST + story.lead_photo.image.url
+        assert enclosure.get("type") == "image/jpeg"
+
+    def test_pages_advertise_both_latest_feeds(self, client, seed_story):
+        response = client.get("/")
+        assertContains(
+            response,
+            f'<link rel="alternate" type="application/rss+xml" title="{settings.SITE_NAME}: latest stories" href="/feeds/latest/">',
+            html=True,
+        )
+        assertContains(response, 'type="application/atom+xml"')
+        assertContains(response, 'href="/feeds/latest/atom/"')
+
+
+class TestTagAndPersonFeeds:
+    def test_tag_feed_carries_only_stories_with_that_tag(self, client, seed_story):
+        make_article(headline="Unrelated", tags=1)
+        channel = get_xml(client, "/tags/nato/feed/").find("channel")
+        assert channel.findtext("title") == f"{settings.SITE_NAME}: NATO"
+        assert channel.findtext("link") == f"{HOST}/tags/nato/"
+        assert [i.findtext("title") for i in channel.findall("item")] == [SEED_HEADLINE]
+
+    def test_person_feed_carries_stories_naming_quoting_or_photographed_by_them(
+        self, client, seed_story
+    ):
+        author = make_person(name="Ana Costa", slug="ana-costa")
+        make_article(headline="Written by Ana").authors.add(author)
+        make_article(headline="Not about anyone")
+
+        for slug in ("vladimir-putin", "sergei-shoigu", "alexei-nikolsky"):
+            items = rss_items(client, f"/people/{slug}/feed/")
+            assert list(items) == [SEED_HEADLINE], slug
+        assert list(rss_items(client, "/people/ana-costa/feed/")) == ["Written by Ana"]
+        channel = get_xml(client, "/people/ana-costa/feed/").find("channel")
+        assert channel.findtext("link") == f"{HOST}/people/ana-costa/"
+
+    def test_reader_gets_404_for_an_unknown_tag_or_person(self, client, seed_story):
+        assert client.get("/tags/no-such-tag/feed/").status_code == 404
+        assert client.get("/people/no-such-person/feed/").status_code == 404
+
+    def test_reader_gets_404_for_a_tag_or_person_only_in_unpublished_stories(
+        self, client, hidden_stories
+    ):
+        assert client.get("/tags/embargoed/feed/").status_code == 404
+        assert client.get("/people/hidden-insider/feed/").status_code == 404
+
+    def test_tag_and_person_pages_link_to_their_feeds(self, client, seed_story):
+        response = client.get("/tags/nato/")
+        assertContains(
+            response, '<a href="/tags/nato/feed/">RSS feed for NATO</a>', html=True
+        )
+        assertContains(
+            response,
+            '<link rel="alternate" type="application/rss+xml" '
+            f'title="{settings.SITE_NAME}: NATO" href="/tags/nato/feed/">',
+            html=True,
+        )
+        response = client.get("/people/vladimir-putin/")
+        assertContains(
+            response,
+            '<a href="/people/vladimir-putin/feed/">RSS feed for Vladimir Putin</a>',
+            html=True,
+        )
+        assertContains(
+            response,
+            '<link rel="alternate" type="application/rss+xml" '
+            f'title="{settings.SITE_NAME}: Vladimir Putin" '
+            'href="/people/vladimir-putin/feed/">',
+            html=True,
+        )
+
+
+def test_unpublished_stories_appear_in_no_feed_or_sitemap(
+    client, seed_story, hidden_stories
+):
+    feeds = ["/feeds/latest/", "/tags/nato/feed/", "/people/vladimir-putin/feed/"]
+    for url in feeds:
+        assert list(rss_items(client, url)) == [SEED_HEADLINE], url
+    atom = client.get("/feeds/latest/atom/").content.decode()
+    sitemaps = [
+        client.get(f"/sitemap-{section}.xml").content.decode()
+        for section in ("stories", "tags", "people", "news")
+    ]
+    for text in [atom, *sitemaps]:
+        assert "scoop" not in text.lower()
+        assert "embargoed" not in text
+        assert "hidden-insider" not in text
+
+
+class TestSitemaps:
+    def test_index_lists_the_four_sections(self, client, seed_story):
+        index = get_xml(client, "/sitemap.xml")
+        locations = {e.text for e in index.findall("sm:sitemap/sm:loc", NS)}
+        assert locations == {
+            f"{HOST}/sitemap-{section}.xml"
+            for section in ("stories", "tags", "people", "pages")
+        }
+
+    def test_stories_section_lists_published_stories_with_lastmod(
+        self, client, seed_story
+    ):
+        assert sitemap_entries(client, "/sitemap-stories.xml") == {
+            HOST + SEED_URL: "2022-02-15"
+        }
+
+    def test_tags_section_dates_each_tag_by_its_latest_story(self, client, seed_story):
+        newer = make_article(headline="Newer NATO story")
+        newer.tags.add("NATO")
+        Article.objects.filter(pk=newer.pk).update(
+            updated_at=datetime(2023, 5, 6, 12, tzinfo=UTC)
+        )
+        entries = sitemap_entries(client, "/sitemap-tags.xml")
+        assert entries[f"{HOST}/tags/nato/"] == "2023-05-06"
+        assert entries[f"{HOST}/tags/russia/"] == "2022-02-15"
+        assert len(entries) == len(SEED_TAGS)
+
+    def test_people_section_lists_everyone_appearing_in_published_stories(
+        self, client, seed_story
+    ):
+        author = make_person(slug="ana-costa")
+        story = make_article()
+        story.authors.add(author)
+        Article.objects.filter(pk=story.pk).update(
+            updated_at=datetime(2024, 1, 2, 12, tzinfo=UTC)
+        )
+        make_person(slug="nobody-in-particular")
+
+        entries = sitemap_entries(client, "/sitemap-people.xml")
+        expected = {
+            # named, named, quoted, quoted, photographer
+            "vladimir-putin": "2022-02-15",
+            "olaf-scholz": "2022-02-15",
+            "sergei-shoigu": "2022-02-15",
+            "igor-konashenkov": "2022-02-15",
+            "alexei-nikolsky": "2022-02-15",
+            "ana-costa": "2024-01-02",
+        }
+        assert entries == {
+            f"{HOST}/people/{slug}/": lastmod for slug, lastmod in expected.items()
+        }
+
+    def test_pages_section_lists_the_front_page(self, client, seed_story):
+        assert list(sitemap_entries(client, "/sitemap-pages.xml")) == [f"{HOST}/"]
+
+    def test_news_sitemap_lists_only_the_last_two_days(self, client, seed_story):
+        fresh = make_article(
+            headline="Fresh & urgent",
+            published_at=timezone.now() - timedelta(hours=2),
+        )
+        make_article(
+            headline="Three days old",
+            published_at=timezone.now() - timedelta(days=3),
+        )
+        urlset = get_xml(client, "/sitemap-news.xml")
+        [entry] = urlset.findall("sm:url", NS)
+        assert (
+            entry.findtext("sm:loc", namespaces=NS) == HOST + fresh.get_absolute_url()
+        )
+        news = entry.find("news:news", NS)
+        assert news.findtext("news:title", namespaces=NS) == "Fresh & urgent"
+        published = datetime.fromisoformat(
+            news.findtext("news:publication_date", namespaces=NS)
+        )
+        assert published == fresh.published_at
+        publication = news.find("news:publication", NS)
+        assert publication.findtext("news:name", namespaces=NS) == settings.SITE_NAME
+        assert publication.findtext("news:language", namespaces=NS) == "en"
+
+    def test_robots_txt_names_both_sitemaps_and_keeps_crawlers_out_of_admin(
+        self, client
+    ):
+        response = client.get("/robots.txt")
+        assert response.status_code == 200
+        assert response["Content-Type"].startswith("text/plain")
+        lines = response.content.decode().splitlines()
+        assert "User-agent: *" in lines
+        assert "Disallow: /admin/" in lines
+        assert f"Sitemap: {HOST}/sitemap.xml" in lines
+        assert f"Sitemap: {HOST}/sitemap-news.xml" in lines
+
+
+def test_feeds_cost_the_same_with_two_stories_or_twenty(client):
+    author = make_person(slug="staff-writer")
+
+    def add_stories(count):
+        for _ in range(count):
+            story = make_article(
+                tags=2,
+                lead_photo=make_photo(
+                    photographer=make_person(), agencies=["TASS", "Reuters"]
+                ),
+            )
+            story.tags.add("Budget")
+            story.authors.add(author)
+
+    urls = ["/feeds/latest/", "/tags/budget/feed/", "/people/staff-writer/feed/"]
+    add_stories(2)
+    few = [count_queries(client, url) for url in urls]
+    add_stories(18)
+    many = [count_queries(client, url) for url in urls]
+    assert few == many
+    assert many[0] <= 4

@@ -1,6 +1,7 @@
 from django.db import models
 
 from .people import Person
+from .places import next_place
 from .slugs import unique_slug
 
 
@@ -141,10 +142,8 @@ class PhotoCreditAgency(models.Model):
 
     def save(self, *args, **kwargs):
         if self.position is None:
-            last = PhotoCreditAgency.objects.filter(credit_id=self.credit_id)
-            self.position = (
-                last.aggregate(models.Max("position"))["position__max"] or 0
-            ) + 1
+            siblings = PhotoCreditAgency.objects.filter(credit_id=self.credit_id)
+            self.position = next_place(siblings, "position")
         super().save(*args, **kwargs)
 
     def natural_key(self):

@@ -15,6 +15,7 @@ from ..rendering import paragraphs, render_body, text_segments
 from ..wire import find_quote, normalize_quote_text
 from .people import Person
 from .photos import PhotoCredit, PhotoCreditAgency
+from .places import next_place
 
 UPDATE_GRACE = timedelta(minutes=10)
 
@@ -366,10 +367,8 @@ class Quote(models.Model):
 
     def save(self, *args, **kwargs):
         if self.order is None:
-            last = Quote.objects.filter(article_id=self.article_id).aggregate(
-                models.Max("order")
-            )
-            self.order = (last["order__max"] or 0) + 1
+            siblings = Quote.objects.filter(article_id=self.article_id)
+            self.order = next_place(siblings, "order")
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

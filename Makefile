@@ -10,7 +10,7 @@ WORKERS ?= 3
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/newsroom
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run install test test-sqlite test-postgres check-deploy lint seed-fixture
+.PHONY: run install test test-sqlite test-postgres check-deploy lint seed-fixture browser-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,7 @@ run: install
 
 test: test-sqlite test-postgres
 
-test-sqlite: install check-deploy
+test-sqlite: install check-deploy browser-deps
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
 	$(BIN)/pytest
@@ -54,3 +54,12 @@ seed-fixture: install
 	$(BIN)/python manage.py ingest_story fixtures/wire/000_75c388e515c58762.txt \
 		--output fixtures/ --fixture-name seed_story \
 		--publish-at 2022-02-15T12:00:00Z --source "Tribune News Service"
+
+# The browser tests (articles/tests/browser) drive Debian's Chromium through Playwright
+# (`playwright install` is not used) and check pages with axe-core from npm.
+AXE_VERSION ?= 4.14.1
+browser-deps:
+	@test -x /usr/bin/chromium || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+	@test -f .cache/axe/node_modules/axe-core/axe.min.js || { \
+		command -v npm >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y npm; }; \
+		npm install --no-audit --no-fund --prefix .cache/axe axe-core@$(AXE_VERSION); }

@@ -1,0 +1,120 @@
+"""axe-core on every kind of page a reader or an editor opens.
+
+Public pages must have no serious or critical violation. The admin's pages are
+Django's, not ours to fix: their counts are only recorded. Every page's counts
+go to test-artifacts/axe-summary.txt.
+"""
+
+import json
+import os
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import AXE_SCRIPT, BROWSER_DB, log_in
+
+pytestmark = [pytest.mark.browser, BROWSER_DB]
+
+IMPACTS = ["critical", "serious", "moderate", "minor"]
+BLOCKING = {"critical", "serious"}
+
+PUBLIC_PAGES = {
+    "front": lambda story: "/",
+    "story": lambda story: story.get_absolute_url(),
+    "tag": lambda story: "/tags/nato/",
+    "person": lambda story: "/people/igor-konashenkov/",
+    "search": lambda story: "/search/?q=troops",
+}
+ADMIN_PAGES = {
+    "admin login": lambda story: "/admin/login/",
+    "admin article change": lambda story: f"/admin/articles/article/{story.pk}/change/",
+}
+
+
+@pytest.fixture(scope="module")
+def summary(artifacts):
+    counts = {}
+    yield counts
+    if not counts:
+        return  # axe did not run: keep the last summary
+    lines = [f"{'page':<22}" + "".join(f"{i:>10}" for i in IMPACTS) + "  url"]
+    for name, (url, by_impact) in counts.items():
+        lines.append(
+            f"{name:<22}"
+            + "".join(f"{by_impact.get(i, 0):>10}" for i in IMPACTS)
+            + f"  {url}"
+        )
+    (artifacts / "axe-summary.txt").write_text("\n".join(lines) + "\n")
+
+
+@pytest.fixture
+def axe_script():
+    if not AXE_SCRIPT.exists():
+        message = f"{AXE_SCRIPT} is missing: run `make browser-deps`."
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return AXE_SCRIPT
+
+
+def violations_on(page, axe_script):
+    page.add_script_tag(path=axe_script)
+    result = page.evaluate("() => axe.run({resultTypes: ['violations']})")
+    return result["violations"]
+
+
+def describe(violations):
+    return json.dumps(
+        [
+            {
+                "rule": v["id"],
+                "impact": v["impact"],
+                "help": v["help"],
+                "nodes": [
+                    {"target": n["target"], "summary": n["failureSummary"]}
+                    for n in v["nodes"]
+                ],
+            }
+            for v in violations
+        ],
+        indent=2,
+    )
+
+
+def record(summary, name, url, violations):
+    by_impact = {}
+    for violation in violations:
+        by_impact[violation["impact"]] = by_impact.get(violation["impact"], 0) + 1
+    summary[name] = (url, by_impact)
+    print(f"axe on {name} ({url}): {by_impact or 'no violations'}")
+    for v in violations:
+        print(
+            f"  {v['impact']}: {v['id']} on {len(v['nodes'])} element(s): {v['help']}"
+        )
+
+
+@pytest.mark.parametrize("name", PUBLIC_PAGES)
+def test_reader_pages_have_no_serious_accessibility_violations(
+    page, seed_story, axe_script, summary, name
+):
+    url = PUBLIC_PAGES[name](seed_story)
+    assert page.goto(url).status == 200
+    violations = violations_on(page, axe_script)
+    record(summary, name, url, violations)
+    blocking = [v for v in violations if v["impact"] in BLOCKING]
+    assert not blocking, f"axe on {url}:\n{describe(violations)}"
+
+
+@pytest.mark.parametrize("name", ADMIN_PAGES)
+def test_editor_pages_load_and_their_accessibility_is_recorded(
+    page, seed_story, editor, axe_script, summary, name
+):
+    if name != "admin login":
+        log_in(page, editor.username)
+    url = ADMIN_PAGES[name](seed_story)
+    assert page.goto(url).status == 200
+    expect(page).to_have_title(re.compile(r"\| Newsroom admin$"))
+    expect(page.locator("#content")).to_be_visible()
+    violations = violations_on(page, axe_script)
+    record(summary, name, url, violations)

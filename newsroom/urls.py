@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path, re_path
 from django.views.generic import TemplateView
 from django.views.static import serve
@@ -20,7 +22,14 @@ sitemaps = {
     "pages": StaticSitemap,
 }
 
+
+def favicon(request):
+    # Browsers ask for /favicon.ico on pages that name no icon, such as the admin's.
+    return redirect(static("favicon.svg"), permanent=True)
+
+
 urlpatterns = [
+    path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("", include("articles.urls")),
     path(

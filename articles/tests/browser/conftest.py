@@ -10,9 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.core.management.sql import emit_post_migrate_signal
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import connection, connections
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -33,15 +31,7 @@ SEED_HEADLINE = (
 )
 SEED_CREDIT = "Alexei Nikolsky/Russian Presidential Press and Information Office/TASS/Abaca Press/TNS"
 
-# Live-server tests are transactional: each ends with a flush. On PostgreSQL the
-# flush is one TRUNCATE of the models' tables, which the search table (a foreign
-# key to articles_article that no model owns, migration 0002) blocks unless the
-# flush may cascade, and Django lets it cascade only when available_apps is set.
-# Such a flush also leaves no content types or permissions behind:
-# _restore_migrated_rows puts them back once the browser tests are done.
-BROWSER_DB = pytest.mark.django_db(
-    transaction=True, available_apps=list(settings.INSTALLED_APPS)
-)
+BROWSER_DB = pytest.mark.django_db(transaction=True)
 
 
 # Launched once for all the browser tests: they all live in this package. Not
@@ -106,10 +96,9 @@ class Browsing:
             if message.type != "error":
                 return
             failed = message.location.get("url", "")
-            if message.text.startswith("Failed to load resource") and (
-                failed in self.expected_failures
-                # Chromium asks for /favicon.ico on its own; the site has none yet.
-                or failed == self.base_url + "/favicon.ico"
+            if (
+                message.text.startswith("Failed to load resource")
+                and failed in self.expected_failures
             ):
                 return
             self.errors.append(f"console error on {page.url}: {message.text}")
@@ -147,17 +136,9 @@ def pytest_runtest_call(item):
 @pytest.fixture(autouse=True)
 def _forget_search_rows(transactional_db):
     yield
-    # SQLite's flush does not know the search table either: leave no rows behind.
+    # flush does not know the search table (no model owns it): leave no rows behind.
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM articles_search")
-
-
-@pytest.fixture(scope="package", autouse=True)
-def _restore_migrated_rows(django_db_blocker):
-    yield
-    # What migrate leaves and the other tests expect: content types, permissions.
-    with django_db_blocker.unblock():
-        emit_post_migrate_signal(verbosity=0, interactive=False, db=DEFAULT_DB_ALIAS)
 
 
 @pytest.fixture(scope="session")

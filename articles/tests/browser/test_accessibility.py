@@ -1,6 +1,7 @@
 """axe-core on every kind of page a reader or an editor opens.
 
-Public pages must have no serious or critical violation. The admin's pages are
+Public pages must have no violation at all, of any impact (the issue asks for
+none serious or critical; ours reach zero, and should stay there). The admin's pages are
 Django's, not ours to fix: their counts are only recorded. Every page's counts
 go to test-artifacts/axe-summary.txt.
 """
@@ -17,7 +18,6 @@ from .conftest import AXE_SCRIPT, BROWSER_DB, log_in
 pytestmark = [pytest.mark.browser, BROWSER_DB]
 
 IMPACTS = ["critical", "serious", "moderate", "minor"]
-BLOCKING = {"critical", "serious"}
 
 PUBLIC_PAGES = {
     "front": lambda story: "/",
@@ -95,15 +95,14 @@ def record(summary, name, url, violations):
 
 
 @pytest.mark.parametrize("name", PUBLIC_PAGES)
-def test_reader_pages_have_no_serious_accessibility_violations(
+def test_reader_pages_have_no_accessibility_violations(
     page, seed_story, axe_script, summary, name
 ):
     url = PUBLIC_PAGES[name](seed_story)
     assert page.goto(url).status == 200
     violations = violations_on(page, axe_script)
     record(summary, name, url, violations)
-    blocking = [v for v in violations if v["impact"] in BLOCKING]
-    assert not blocking, f"axe on {url}:\n{describe(violations)}"
+    assert not violations, f"axe on {url}:\n{describe(violations)}"
 
 
 @pytest.mark.parametrize("name", ADMIN_PAGES)

@@ -17,11 +17,23 @@ def _test_settings(settings):
             "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         },
     }
-    # No collectstatic before tests: whitenoise serves straight from static/.
-    settings.STATIC_ROOT = None
-    settings.WHITENOISE_USE_FINDERS = True
-    settings.WHITENOISE_AUTOREFRESH = True
     cache.clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _static_files_without_collectstatic():
+    """No collectstatic before tests: whitenoise serves straight from static/.
+
+    Session-wide, because live_server builds its middleware (whitenoise
+    included) once, before any function-scoped settings fixture runs.
+    """
+    from django.conf import settings
+
+    saved = settings.STATIC_ROOT, getattr(settings, "WHITENOISE_USE_FINDERS", False)
+    settings.STATIC_ROOT, settings.WHITENOISE_USE_FINDERS = None, True
+    settings.WHITENOISE_AUTOREFRESH = True
+    yield
+    settings.STATIC_ROOT, settings.WHITENOISE_USE_FINDERS = saved
 
 
 @pytest.fixture(autouse=True)

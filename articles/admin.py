@@ -9,7 +9,7 @@ from django.utils.translation import ngettext
 from taggit.models import Tag
 
 from . import ingest
-from .forms import WireImportForm
+from .forms import ArticleForm, WireImportForm
 from .models import Agency, Article, Person, PhotoCredit, PhotoCreditAgency, Quote
 
 PARKED = 10_000  # beyond any real position (and within smallint), so parked rows collide with none
@@ -40,6 +40,7 @@ class QuoteInline(admin.TabularInline):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleForm
     list_display = [
         "headline",
         "status",
@@ -116,6 +117,13 @@ class ArticleAdmin(admin.ModelAdmin):
                 article = report.articles[0]
                 self.message_user(request, report.as_text(), messages.SUCCESS)
                 return redirect("admin:articles_article_change", article.pk)
+        elif form.is_bound and form.is_valid():
+            # Carry an uploaded file's text in the form, so "Create draft" sends it.
+            cleaned = form.cleaned_data
+            form = WireImportForm(
+                {"text": cleaned["text"], "source": cleaned["source"]}
+            )
+            form.is_valid()
         context = {
             **self.admin_site.each_context(request),
             "title": "Import wire story",

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse, reverse_lazy
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
+from django.utils.html import escape
 from taggit.models import Tag
 
 from .models import Article, Person
@@ -62,10 +63,12 @@ class LatestArticlesFeed(Feed):
         return self.stories(obj).for_feed()[:FEED_LENGTH]
 
     def item_title(self, article):
-        return article.headline
+        # Feed readers take titles as HTML (Django ticket #6533): escape ours.
+        return escape(article.headline)
 
     def item_description(self, article):
-        return article.dek or article.first_paragraph
+        # Declared as HTML in RSS and Atom; dek and lede are plain text.
+        return escape(article.dek or article.first_paragraph)
 
     def item_pubdate(self, article):
         return article.published_at

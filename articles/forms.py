@@ -2,10 +2,42 @@ from django import forms
 from django.utils.text import slugify
 
 from . import wire
-from .models import Person, Quote
+from .models import Article, Person, Quote
 from .rendering import render_body
 
 MAX_WIRE_BYTES = 1_000_000
+
+
+class ArticleForm(forms.ModelForm):
+    """The admin's article form: tags must have a name an address can be made from."""
+
+    class Meta:
+        model = Article
+        fields = [
+            "headline",
+            "slug",
+            "dek",
+            "dateline",
+            "body",
+            "authors",
+            "people",
+            "lead_photo",
+            "source",
+            "source_note",
+            "tags",
+            "status",
+            "published_at",
+        ]
+
+    def clean_tags(self):
+        tags = self.cleaned_data["tags"]
+        unusable = [name for name in tags if not slugify(name, allow_unicode=True)]
+        if unusable:
+            raise forms.ValidationError(
+                "These tags have no letters or digits, so they cannot have a page: %(tags)s",
+                params={"tags": ", ".join(unusable)},
+            )
+        return tags
 
 
 class WireImportForm(forms.Form):

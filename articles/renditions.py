@@ -9,6 +9,7 @@ files; the list of what exists is cached.
 
 import hashlib
 import io
+import logging
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -17,6 +18,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image, ImageOps
 
+logger = logging.getLogger(__name__)
 WIDTHS = (320, 640, 960, 1280, 1920)
 FORMATS = {
     "JPEG": ("jpg", "image/jpeg"),
@@ -64,7 +66,12 @@ def renditions_for(image_field, widths=WIDTHS):
     key = "renditions:" + hashlib.sha256(f"{name}:{widths}".encode()).hexdigest()
     cached = cache.get(key)
     if cached is None:
-        cached = make_renditions(image_field, widths)
+        try:
+            cached = make_renditions(image_field, widths)
+        except (OSError, ValueError, Image.DecompressionBombError):
+            # A missing or unreadable file: the page shows caption and credit only.
+            logger.warning("No renditions for %s", name, exc_info=True)
+            return None
         cache.set(key, cached, timeout=None)
     return cached
 
@@ -72,12 +79,13 @@ def renditions_for(image_field, widths=WIDTHS):
 def make_renditions(image_field, widths):
     with image_field.storage.open(image_field.name, "rb") as source:
         data = source.read()
-    original = ImageOps.exif_transpose(Image.open(io.BytesIO(data)))
-    fallback_format = (
-        "PNG"
-        if original.format == "PNG" or original.mode in ("RGBA", "LA", "P")
-        else "JPEG"
-    )
+    opened = Image.open(io.BytesIO(data))
+    # exif_transpose returns a copy without .format: read the format first.
+    keeps_png = opened.format == "PNG" or opened.mode in ("RGBA", "LA", "P")
+    fallback_format = "PNG" if keeps_png else "JPEG"
+    original = ImageOps.exif_transpose(opened)
+    if original.mode == "P":
+        original = original.convert("RGBA")  # resample in colour, not by palette index
     folder = PurePosixPath("renditions") / (
         PurePosixPath(image_field.name).stem
         + "-"
@@ -101,7 +109,7 @@ def make_renditions(image_field, widths):
 
 
 def rendition_at(original, name, width, image_format, mime_type):
-    height = round(original.height * width / original.width)
+    height = max(1, round(original.height * width / original.width))
     name = str(name)
     if not default_storage.exists(name):
         resized = original.resize((width, height), Image.Resampling.LANCZOS)

@@ -99,7 +99,7 @@ def ranked_ids(query):
 def highlight(text, query, *, words=30):
     """A window of text around the first match, escaped, matches in <mark>."""
     terms = query_words(query)
-    plain = " ".join(strip_tags(text).split())
+    plain = " ".join(html.unescape(strip_tags(text)).split())
     if not terms:
         return mark_safe(html.escape(plain))
     pattern = re.compile(
@@ -109,8 +109,15 @@ def highlight(text, query, *, words=30):
     first = next((i for i, token in enumerate(tokens) if pattern.search(token)), 0)
     start = max(0, first - words // 3)
     window = " ".join(tokens[start : start + words])
-    escaped = html.escape(window)
-    marked = pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", escaped)
+    # Mark the plain text, then escape the pieces: matching escaped text would
+    # find "amp" inside "&amp;".
+    pieces, position = [], 0
+    for match in pattern.finditer(window):
+        pieces.append(html.escape(window[position : match.start()]))
+        pieces.append(f"<mark>{html.escape(match.group(0))}</mark>")
+        position = match.end()
+    pieces.append(html.escape(window[position:]))
+    marked = "".join(pieces)
     prefix = "… " if start else ""
     suffix = " …" if start + words < len(tokens) else ""
     return mark_safe(prefix + marked + suffix)

@@ -4,8 +4,9 @@ Connected in ArticlesConfig.ready(). Bulk updates skip signals; run
 ``manage.py rebuild_search_index`` after them.
 """
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
+from taggit.models import Tag
 
 from . import search
 from .models import Article, Person, Quote, TaggedArticle
@@ -23,8 +24,18 @@ def forget_article(sender, instance, **kwargs):
 
 @receiver(m2m_changed, sender=Article.people.through)
 def index_people_change(sender, instance, action, reverse, pk_set, **kwargs):
-    if action.startswith("post_"):
-        search.reindex((pk_set or []) if reverse else [instance.pk])
+    if not reverse:
+        if action.startswith("post_"):
+            search.reindex([instance.pk])
+    elif action == "pre_clear":
+        # person.articles.clear() tells post_clear no ids: note them first.
+        instance._cleared_article_ids = list(
+            instance.articles.values_list("pk", flat=True)
+        )
+    elif action == "post_clear":
+        search.reindex(getattr(instance, "_cleared_article_ids", []))
+    elif action.startswith("post_"):
+        search.reindex(pk_set or [])
 
 
 @receiver(post_save, sender=TaggedArticle)
@@ -44,3 +55,23 @@ def index_renamed_person(sender, instance, created, **kwargs):
     if not created:
         featuring = Article.objects.featuring(instance).values_list("pk", flat=True)
         search.reindex(list(featuring))
+
+
+@receiver(pre_delete, sender=Person)
+def note_stories_of_deleted_person(sender, instance, **kwargs):
+    featuring = Article.objects.featuring(instance).values_list("pk", flat=True)
+    instance._article_ids = list(featuring)
+
+
+@receiver(post_delete, sender=Person)
+def index_deleted_person(sender, instance, **kwargs):
+    search.reindex(getattr(instance, "_article_ids", []))
+
+
+@receiver(post_save, sender=Tag)
+def index_renamed_tag(sender, instance, created, **kwargs):
+    if not created:
+        tagged = TaggedArticle.objects.filter(tag=instance).values_list(
+            "content_object_id", flat=True
+        )
+        search.reindex(list(tagged))

@@ -1,7 +1,8 @@
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import Max, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
@@ -9,6 +10,10 @@ from taggit.models import Tag
 from .models import Article, Person
 
 NEWS_WINDOW = timedelta(hours=48)  # Google News reads stories of the last two days
+
+
+# Stands in for "no story": SQLite's MAX() of several values is NULL if any is.
+NEVER = Value(datetime(1970, 1, 1, tzinfo=UTC))
 
 
 def latest_update(stories):
@@ -19,6 +24,9 @@ def latest_update(stories):
 class ArticleSitemap(Sitemap):
     changefreq = "weekly"
     priority = 0.8
+    # Pages of 5,000 rather than Django's 50,000: at 100,000 stories a full page
+    # took 14.6 s to render here, 5,000 take well under a second.
+    limit = 5000
 
     def items(self):
         # A sitemap reads only the address and the dates.
@@ -48,7 +56,8 @@ class TagSitemap(Sitemap):
         stories = Article.objects.published().tagged(OuterRef("pk"))
         # No published story, no update time: tags only drafts carry drop out.
         return (
-            Tag.objects.annotate(lastmod=latest_update(stories))
+            Tag.objects.exclude(slug="")
+            .annotate(lastmod=latest_update(stories))
             .filter(lastmod__isnull=False)
             .order_by("name")
         )
@@ -65,9 +74,16 @@ class PersonSitemap(Sitemap):
     priority = 0.5
 
     def items(self):
-        stories = Article.objects.published().featuring(OuterRef("pk"))
-        return Person.objects.annotate(lastmod=latest_update(stories)).filter(
-            lastmod__isnull=False
+        # One simple subquery per way of appearing in a story: featuring()'s OR
+        # across four joins took minutes per person at 100,000 stories.
+        published = Article.objects.published()
+        ways = ["people", "quotes__speaker", "authors", "lead_photo__photographer"]
+        latest = [
+            Coalesce(latest_update(published.filter(**{way: OuterRef("pk")})), NEVER)
+            for way in ways
+        ]
+        return Person.objects.annotate(lastmod=Greatest(*latest)).filter(
+            lastmod__gt=NEVER
         )
 
     def lastmod(self, person):

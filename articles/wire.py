@@ -10,6 +10,8 @@ tested and reused without a database. Each rule is a small function named for
 what it recognises.
 """
 
+import bisect
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -918,8 +920,10 @@ _SENTENCE_END = re.compile(r"([.!?])([”\"]?)\s+(?=[“\"A-Z])")
 
 
 def is_sentence_break(paragraph, match):
-    word = re.search(r"(\S+)$", paragraph[: match.start() + 1])
-    token = word.group(1).rstrip(".") if word else ""
+    # The word before the mark, from a short window: searching the whole prefix
+    # made long paragraphs of quotes cubic.
+    words = paragraph[max(0, match.start() - 60) : match.start() + 1].split()
+    token = words[-1].rstrip(".") if words else ""
     abbreviated = (
         token in ABBREVIATIONS or re.fullmatch(r"[A-Z]", token) or "." in token
     )
@@ -934,13 +938,20 @@ def sentence_end(text):
     return len(text)
 
 
+@functools.lru_cache(maxsize=256)
+def sentence_starts(paragraph):
+    """Where each sentence of a paragraph starts, found once per paragraph."""
+    return [0] + [
+        m.end()
+        for m in _SENTENCE_END.finditer(paragraph)
+        if is_sentence_break(paragraph, m)
+    ]
+
+
 def sentence_start(paragraph, position):
     """Start of the sentence that contains position."""
-    start = 0
-    for match in _SENTENCE_END.finditer(paragraph, 0, position):
-        if is_sentence_break(paragraph, match):
-            start = match.end()
-    return start
+    starts = sentence_starts(paragraph)
+    return starts[bisect.bisect_right(starts, position) - 1]
 
 
 _PARTICLE_ALTERNATIVES = "|".join(sorted(PARTICLES, key=len, reverse=True))

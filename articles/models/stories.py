@@ -1,3 +1,4 @@
+import html
 from datetime import UTC, timedelta
 
 from django.core.exceptions import ValidationError
@@ -291,7 +292,7 @@ class Article(models.Model):
     @property
     def first_paragraph(self):
         """The lede as plain text, for descriptions where there is no dek."""
-        return strip_tags(next(iter(paragraphs(self.body)), ""))
+        return html.unescape(strip_tags(next(iter(paragraphs(self.body)), "")))
 
     def clean(self):
         if self.status == Status.PUBLISHED and not self.published_at:

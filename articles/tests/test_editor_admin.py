@@ -468,3 +468,12 @@ class TestTagAdmin:
             tag for tag in response.context["cl"].result_list if tag.name == "NATO"
         )
         assert nato.story_count == 1
+
+
+def test_a_tag_without_letters_or_digits_is_refused_and_nothing_is_saved(editor_client):
+    response = editor_client.post(
+        reverse("admin:articles_article_add"), article_form(tags="Budget, !!!")
+    )
+    assert response.status_code == 200
+    assert "cannot have a page: !!!" in response.content.decode()
+    assert Article.objects.count() == 0

@@ -372,3 +372,15 @@ def test_feeds_cost_the_same_with_two_stories_or_twenty(client):
     many = [count_queries(client, url) for url in urls]
     assert few == many
     assert many[0] <= 4
+
+
+def test_stored_markup_reaches_feed_readers_as_text(client, db):
+    from .factories import make_article as make
+
+    make(headline="Tom & Jerry <b>live</b>", dek='<img src=x onerror="alert(1)">')
+    for url in ["/feeds/latest/", "/feeds/latest/atom/"]:
+        body = client.get(url).content.decode()
+        # Escaped once for HTML and once more for XML: a reader shows the text.
+        assert "&amp;lt;img src=x" in body
+        assert "&lt;img src=x" not in body.replace("&amp;lt;img", "")
+        assert "Tom &amp;amp; Jerry &amp;lt;b&amp;gt;live" in body

@@ -106,3 +106,20 @@ def test_story_without_an_image_file_shows_caption_and_credit_only(client, seed_
         "(Alexei Nikolsky/Russian Presidential Press and Information Office/TASS/Abaca Press/TNS)"
         in page
     )
+
+
+def test_a_missing_image_file_leaves_caption_and_credit_and_no_error(client):
+    photo = photo_with_file()
+    stored(photo.image.url).unlink()
+    story = make_article(lead_photo=photo)
+    for url in [story.get_absolute_url(), "/"]:
+        page = client.get(url).content.decode()
+        assert "<picture>" not in page and "(Jane Roe/TNS)" in page
+
+
+def test_extreme_shapes_and_plain_pngs_get_proper_renditions():
+    assert [r.height for r in renditions_for(photo_with_file(3000, 1).image).webp] == [
+        1
+    ] * 5
+    sizes = renditions_for(photo_with_file(800, 400, image_format="PNG").image)
+    assert {r.mime_type for r in sizes.fallback} == {"image/png"}

@@ -216,6 +216,13 @@ class TestImportPage:
             response,
             "Alexei Nikolsky/Russian Presidential Press and Information Office/TASS/Abaca Press/TNS",
         )
+        # The preview carries the file's text, so confirming creates the draft.
+        carried = response.context["form"]["text"].value()
+        assert carried == SEED.read_text(encoding="utf-8")
+        created = editor_client.post(
+            self.url, {"text": carried, "source": "", "confirm": "1"}
+        )
+        assert created.status_code == 302 and Article.objects.count() == 1
 
     @pytest.mark.parametrize(
         "text, message",

@@ -186,3 +186,12 @@ class TestStaffPreview:
         assert (
             client.get(reverse("articles:preview", args=[draft.pk])).status_code == 404
         )
+
+
+def test_descriptions_and_snippets_show_entities_as_characters(client):
+    story = make_article(headline="Smith sells", body="Smith &amp; Sons sold the mill.")
+    metas, [data], _ = head_of(client.get(story.get_absolute_url()))
+    assert metas["og:description"] == ["Smith & Sons sold the mill."]
+    assert data["description"] == "Smith & Sons sold the mill."
+    page = client.get("/search/", {"q": "amp"}).content.decode()
+    assert "<mark>amp</mark>" not in page

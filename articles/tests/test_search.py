@@ -162,3 +162,23 @@ def test_rebuild_command_restores_a_lost_index(seed_story):
     assert "Indexed 1 stories." in out.getvalue()
     assert found(Client(), "troops") == [seed_story.headline]
     assert Person.objects.count() == 5
+
+
+def test_renamed_tags_deleted_people_and_cleared_links_leave_no_stale_matches(client):
+    story = make_article(headline="Harbour closes", body="Storm expected.")
+    story.tags.add("Shipping")
+    tag = story.tags.get()
+    tag.name = "Ferries"
+    tag.save()
+    assert (found(client, "ferries"), found(client, "shipping")) == (
+        ["Harbour closes"],
+        [],
+    )
+    person = make_person(name="Olga Brandt", slug="olga-brandt")
+    story.people.add(person)
+    person.articles.clear()
+    assert found(client, "Brandt") == []
+    story.people.add(person)
+    assert found(client, "Brandt") == ["Harbour closes"]
+    person.delete()
+    assert found(client, "Brandt") == []

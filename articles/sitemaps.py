@@ -1,24 +1,14 @@
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
-from .models import Article, Person
+from .models import Article, Person, TaggedArticle
 
 NEWS_WINDOW = timedelta(hours=48)  # Google News reads stories of the last two days
-
-
-# Stands in for "no story": SQLite's MAX() of several values is NULL if any is.
-NEVER = Value(datetime(1970, 1, 1, tzinfo=UTC))
-
-
-def latest_update(stories):
-    """The newest updated_at among stories, for annotate()."""
-    return Subquery(stories.order_by("-updated_at").values("updated_at")[:1])
 
 
 class ArticleSitemap(Sitemap):
@@ -53,14 +43,18 @@ class TagSitemap(Sitemap):
     priority = 0.5
 
     def items(self):
-        stories = Article.objects.published().tagged(OuterRef("pk"))
-        # No published story, no update time: tags only drafts carry drop out.
-        return (
-            Tag.objects.exclude(slug="")
-            .annotate(lastmod=latest_update(stories))
-            .filter(lastmod__isnull=False)
-            .order_by("name")
+        # One grouped query, not a correlated subquery per tag (12 s at 100,000
+        # stories). No published story, no update time: draft-only tags drop out.
+        latest = dict(
+            TaggedArticle.objects.filter(content_object__in=Article.objects.published())
+            .values_list("tag")
+            .annotate(latest=Max("content_object__updated_at"))
+            .order_by()
         )
+        tags = list(Tag.objects.filter(pk__in=latest).exclude(slug="").order_by("name"))
+        for tag in tags:
+            tag.lastmod = latest[tag.pk]
+        return tags
 
     def location(self, tag):
         return reverse("articles:tag", kwargs={"slug": tag.slug})
@@ -74,17 +68,21 @@ class PersonSitemap(Sitemap):
     priority = 0.5
 
     def items(self):
-        # One simple subquery per way of appearing in a story: featuring()'s OR
-        # across four joins took minutes per person at 100,000 stories.
+        # One grouped query per way of appearing in a story, merged here:
+        # featuring()'s OR across four joins, or a correlated subquery per
+        # person, took minutes at 100,000 stories.
         published = Article.objects.published()
-        ways = ["people", "quotes__speaker", "authors", "lead_photo__photographer"]
-        latest = [
-            Coalesce(latest_update(published.filter(**{way: OuterRef("pk")})), NEVER)
-            for way in ways
-        ]
-        return Person.objects.annotate(lastmod=Greatest(*latest)).filter(
-            lastmod__gt=NEVER
-        )
+        latest = {}
+        for way in ["people", "quotes__speaker", "authors", "lead_photo__photographer"]:
+            rows = published.filter(**{f"{way}__isnull": False}).values_list(way)
+            for person_id, updated in rows.annotate(
+                latest=Max("updated_at")
+            ).order_by():
+                latest[person_id] = max(updated, latest.get(person_id, updated))
+        people = list(Person.objects.filter(pk__in=latest).order_by("name"))
+        for person in people:
+            person.lastmod = latest[person.pk]
+        return people
 
     def lastmod(self, person):
         return person.lastmod

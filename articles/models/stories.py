@@ -35,13 +35,18 @@ class ArticleQuerySet(models.QuerySet):
         """Stories a reader may see: published, and not dated in the future."""
         return self.filter(status=Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def with_lead_photo(self):
+        """The lead photo, its photographer and its agencies in order: the credit line."""
+        return self.select_related("lead_photo__photographer").prefetch_related(
+            Prefetch(
+                "lead_photo__agency_links",
+                queryset=PhotoCreditAgency.objects.select_related("agency"),
+            )
+        )
+
     def for_listing(self):
         """What a list of stories shows: headline, dek, photo and tags, not the body."""
-        return (
-            self.defer("body")
-            .select_related("lead_photo__photographer")
-            .prefetch_related("tags", "lead_photo__agency_links__agency")
-        )
+        return self.defer("body").with_lead_photo().prefetch_related("tags")
 
     def for_story_page(self):
         """Everything article_detail.html touches, in a fixed number of queries.
@@ -49,14 +54,10 @@ class ArticleQuerySet(models.QuerySet):
         A relation added to the template without being added here trips the
         query-budget test.
         """
-        return self.select_related("lead_photo__photographer").prefetch_related(
+        return self.with_lead_photo().prefetch_related(
             "authors",
             "people",
             "tags",
-            Prefetch(
-                "lead_photo__agency_links",
-                queryset=PhotoCreditAgency.objects.select_related("agency"),
-            ),
             Prefetch("quotes", queryset=Quote.objects.select_related("speaker")),
         )
 
@@ -66,18 +67,11 @@ class ArticleQuerySet(models.QuerySet):
         The body stays loaded because a story without a dek is described by its
         first paragraph.
         """
-        return self.select_related("lead_photo__photographer").prefetch_related(
-            "tags",
-            "authors",
-            Prefetch(
-                "lead_photo__agency_links",
-                queryset=PhotoCreditAgency.objects.select_related("agency"),
-            ),
-        )
+        return self.with_lead_photo().prefetch_related("tags", "authors")
 
     def for_search_results(self):
         """A listing that keeps the body, for the snippet under each result."""
-        return self.select_related("lead_photo").prefetch_related("tags")
+        return self.prefetch_related("tags")
 
     def matching(self, query):
         """Stories matching every word of query, best match first (see search.py)."""

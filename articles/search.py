@@ -11,7 +11,7 @@ Article.objects.published(): this module only ranks.
 import html
 import re
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 
@@ -141,9 +141,11 @@ def rebuild():
     """Rebuild every story's search row; for bulk loads that skip signals."""
     from .models import Article
 
-    ids = list(Article.objects.values_list("pk", flat=True))
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM articles_search")
-    for start in range(0, len(ids), 500):
-        reindex(ids[start : start + 500])
+    # One transaction: readers keep the old index until the new one is whole.
+    with transaction.atomic():
+        ids = list(Article.objects.values_list("pk", flat=True))
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM articles_search")
+        for start in range(0, len(ids), 500):
+            reindex(ids[start : start + 500])
     return len(ids)

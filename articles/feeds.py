@@ -68,7 +68,7 @@ class LatestArticlesFeed(Feed):
 
     def item_description(self, article):
         # Declared as HTML in RSS and Atom; dek and lede are plain text.
-        return escape(article.dek or article.first_paragraph)
+        return escape(article.description)
 
     def item_pubdate(self, article):
         return article.published_at
@@ -82,15 +82,14 @@ class LatestArticlesFeed(Feed):
     def item_categories(self, article):
         return [tag.name for tag in article.tags.all()]
 
-    def item_enclosure_url(self, article):
+    def item_enclosures(self, article):
+        # One look at storage per item: the three item_enclosure_* hooks
+        # would each ask whether the file exists.
         image = lead_image(article)
-        return image.url if image else None
-
-    def item_enclosure_length(self, article):
-        return lead_image(article).size
-
-    def item_enclosure_mime_type(self, article):
-        return mimetypes.guess_type(lead_image(article).name)[0] or ""
+        if image is None:
+            return []
+        mime_type = mimetypes.guess_type(image.name)[0] or ""
+        return [Enclosure(image.url, str(image.size), mime_type)]
 
 
 class LatestArticlesAtomFeed(LatestArticlesFeed):

@@ -23,7 +23,7 @@ def json_ld(data):
 
 
 def description_of(article):
-    return Truncator(article.dek or article.first_paragraph).chars(300)
+    return Truncator(article.description).chars(300)
 
 
 def person_ld(person, request):

@@ -123,18 +123,22 @@ def highlight(text, query, *, words=30):
     return mark_safe(prefix + marked + suffix)
 
 
-def reindex(ids):
-    """Rebuild the search rows of the stories with these ids."""
+def reindex(ids, batch=500):
+    """Rebuild the search rows of the stories with these ids, a batch at a time."""
     from django.db.models import Prefetch
 
     from .models import Article, Quote
 
-    articles = Article.objects.filter(pk__in=set(ids)).prefetch_related(
-        "people",
-        "tags",
-        Prefetch("quotes", queryset=Quote.objects.select_related("speaker")),
-    )
-    index_articles(articles)
+    ids = sorted(set(ids))
+    for start in range(0, len(ids), batch):
+        articles = Article.objects.filter(
+            pk__in=ids[start : start + batch]
+        ).prefetch_related(
+            "people",
+            "tags",
+            Prefetch("quotes", queryset=Quote.objects.select_related("speaker")),
+        )
+        index_articles(articles)
 
 
 def rebuild():
@@ -146,6 +150,5 @@ def rebuild():
         ids = list(Article.objects.values_list("pk", flat=True))
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM articles_search")
-        for start in range(0, len(ids), 500):
-            reindex(ids[start : start + 500])
+        reindex(ids)
     return len(ids)

@@ -1,5 +1,4 @@
 from django.db import models
-from django.db.models import Q
 from django.urls import reverse
 
 from .slugs import unique_slug
@@ -8,18 +7,6 @@ from .slugs import unique_slug
 class PersonQuerySet(models.QuerySet):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
-
-    def in_published_stories(self):
-        """People a reader can meet: named, quoted or credited in a published story."""
-        from .stories import Article
-
-        published = Article.objects.published()
-        return self.filter(
-            Q(articles__in=published)
-            | Q(quotes__article__in=published)
-            | Q(authored_articles__in=published)
-            | Q(photo_credits__articles__in=published)
-        ).distinct()
 
 
 class Person(models.Model):

@@ -284,6 +284,11 @@ class Article(models.Model):
         return render_body(self.body, self.quotes.all())
 
     @property
+    def description(self):
+        """The dek, or the lede when there is none: how feeds and cards describe a story."""
+        return self.dek or self.first_paragraph
+
+    @property
     def first_paragraph(self):
         """The lede as plain text, for descriptions where there is no dek."""
         return html.unescape(strip_tags(next(iter(paragraphs(self.body)), "")))

@@ -51,13 +51,10 @@ def shown(row, name):
 
 def locked_copy(row):
     """The stored row, locked until the surrounding transaction ends (PostgreSQL)."""
+    # No select_related: a FOR UPDATE that waited re-reads the locked row only,
+    # and the joined user could come back from before the other save.
     with transaction.atomic():
-        return (
-            type(row)
-            ._base_manager.select_for_update()
-            .select_related("changed_by")
-            .get(pk=row.pk)
-        )
+        return type(row)._base_manager.select_for_update().get(pk=row.pk)
 
 
 class VersionedModelForm(forms.ModelForm):

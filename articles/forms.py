@@ -12,8 +12,12 @@ MAX_WIRE_BYTES = 1_000_000
 class ArticleForm(VersionedModelForm):
     """The admin's article form: tags must have a name an address can be made from.
 
-    A save from a form opened before someone else's save is refused (conflicts.py).
+    A save from a form opened before someone else's save is refused (conflicts.py);
+    the body is kept in the editor's browser as they type (static/js/autosave.js).
     """
+
+    class Media:
+        js = ["js/autosave.js"]
 
     class Meta:
         model = Article

@@ -4,6 +4,9 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.contrib import admin
+from django.contrib.messages import get_messages
+from django.contrib.messages.storage.fallback import FallbackStorage
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -338,3 +341,25 @@ class TestVersionedSave:
         saved = Article.objects.get(pk=story.pk)
         assert (saved.changed_by, saved.version) == (editor, 2)
         assert saved.changed_at is not None
+
+
+class TestActions:
+    def test_publishing_a_story_changed_since_the_list_was_read_is_skipped(
+        self, rf, editor, story
+    ):
+        headline = story.headline
+        listed = Article.objects.filter(pk=story.pk)
+        list(listed)  # the action's rows, read before another editor's save
+        story.headline = "Talks begin on Tuesday"
+        story.save()
+        before = snapshot(story)
+
+        request = rf.post("/admin/articles/article/")
+        request.user, request.session = editor, {}
+        request._messages = FallbackStorage(request)
+        admin.site._registry[Article].publish_selected(request, listed)
+
+        notes = [str(message) for message in get_messages(request)]
+        assert notes[0].startswith(f"“{headline}” was changed by ")
+        assert notes[-1] == "0 stories published."
+        assert snapshot(story) == before

@@ -9,8 +9,21 @@ from django.utils.translation import ngettext
 from taggit.models import Tag
 
 from . import ingest
+from .conflicts import (
+    VersionedAdminMixin,
+    VersionedInlineMixin,
+    refuse_stale_action,
+)
 from .forms import ArticleForm, WireImportForm
-from .models import Agency, Article, Person, PhotoCredit, PhotoCreditAgency, Quote
+from .models import (
+    Agency,
+    Article,
+    Person,
+    PhotoCredit,
+    PhotoCreditAgency,
+    Quote,
+    StaleVersionError,
+)
 
 PARKED = 10_000  # beyond any real position (and within smallint), so parked rows collide with none
 
@@ -31,7 +44,7 @@ def free_moved_places(formset, field):
         formset.model.objects.filter(pk__in=moved).update(**{field: F(field) + PARKED})
 
 
-class QuoteInline(admin.TabularInline):
+class QuoteInline(VersionedInlineMixin, admin.TabularInline):
     model = Quote
     extra = 1
     autocomplete_fields = ["speaker"]
@@ -39,7 +52,7 @@ class QuoteInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(VersionedAdminMixin, admin.ModelAdmin):
     form = ArticleForm
     list_display = [
         "headline",
@@ -59,13 +72,14 @@ class ArticleAdmin(admin.ModelAdmin):
     autocomplete_fields = ["authors", "people", "lead_photo"]
     inlines = [QuoteInline]
     actions = ["publish_selected", "unpublish_selected"]
-    readonly_fields = ["updated_at"]
+    readonly_fields = ["updated_at", "changed_by", "changed_at", "version"]
     fieldsets = [
         (None, {"fields": ["headline", "slug", "dek", "dateline", "body"]}),
         ("People and photo", {"fields": ["authors", "people", "lead_photo"]}),
         ("Source", {"fields": ["source", "source_note"]}),
         ("Tags", {"fields": ["tags"]}),
         ("Publishing", {"fields": ["status", "published_at", "updated_at"]}),
+        ("Last change", {"fields": ["changed_by", "changed_at", "version"]}),
     ]
 
     def get_queryset(self, request):
@@ -145,7 +159,9 @@ class ArticleAdmin(admin.ModelAdmin):
         count = 0
         for article in queryset:
             try:
-                article.publish()
+                article.publish(by=request.user)
+            except StaleVersionError:
+                refuse_stale_action(self, request, article)
             except ValidationError as error:
                 refused = "; ".join(error.messages)
                 self.message_user(
@@ -164,13 +180,18 @@ class ArticleAdmin(admin.ModelAdmin):
         description="Unpublish selected stories (back to draft)",
     )
     def unpublish_selected(self, request, queryset):
+        count = 0
         for article in queryset:
-            article.unpublish()
-        count = len(queryset)
+            try:
+                article.unpublish(by=request.user)
+            except StaleVersionError:
+                refuse_stale_action(self, request, article)
+            else:
+                count += 1
         self.message_user(
             request,
             ngettext("%d story unpublished.", "%d stories unpublished.", count) % count,
-            messages.SUCCESS,
+            messages.SUCCESS if count else messages.WARNING,
         )
 
     def get_readonly_fields(self, request, obj=None):
@@ -181,7 +202,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Quote)
-class QuoteAdmin(admin.ModelAdmin):
+class QuoteAdmin(VersionedAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "speaker", "story"]
     list_filter = [("speaker", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["text", "speaker__name"]
@@ -219,7 +240,7 @@ class PersonQuoteInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(VersionedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "honorific", "role", "organization", "quote_count"]
     ordering = ["name"]  # Meta.ordering is dropped once get_queryset() groups by
     search_fields = ["name", "role", "organization"]
@@ -247,7 +268,7 @@ class PhotoCreditAgencyInline(admin.TabularInline):
 
 
 @admin.register(PhotoCredit)
-class PhotoCreditAdmin(admin.ModelAdmin):
+class PhotoCreditAdmin(VersionedAdminMixin, admin.ModelAdmin):
     list_display = ["thumbnail", "caption", "credit_line"]
     list_display_links = ["thumbnail", "caption"]
     search_fields = ["caption", "alt_text", "photographer__name", "agencies__name"]

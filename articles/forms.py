@@ -2,14 +2,22 @@ from django import forms
 from django.utils.text import slugify
 
 from . import wire
+from .conflicts import VersionedModelForm
 from .models import Article, Person, Quote
 from .rendering import render_body
 
 MAX_WIRE_BYTES = 1_000_000
 
 
-class ArticleForm(forms.ModelForm):
-    """The admin's article form: tags must have a name an address can be made from."""
+class ArticleForm(VersionedModelForm):
+    """The admin's article form: tags must have a name an address can be made from.
+
+    A save from a form opened before someone else's save is refused (conflicts.py);
+    the body is kept in the editor's browser as they type (static/js/autosave.js).
+    """
+
+    class Media:
+        js = ["js/autosave.js"]
 
     class Meta:
         model = Article

@@ -8,6 +8,7 @@ from .stories import (
     Status,
     TaggedArticle,
 )
+from .versions import StaleVersionError, Versioned
 
 __all__ = [
     "Agency",
@@ -19,6 +20,8 @@ __all__ = [
     "PhotoCreditAgency",
     "Quote",
     "QuoteQuerySet",
+    "StaleVersionError",
     "Status",
     "TaggedArticle",
+    "Versioned",
 ]

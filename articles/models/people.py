@@ -2,6 +2,7 @@ from django.db import models
 from django.urls import reverse
 
 from .slugs import unique_slug
+from .versions import Versioned
 
 
 class PersonQuerySet(models.QuerySet):
@@ -9,7 +10,7 @@ class PersonQuerySet(models.QuerySet):
         return self.get(slug=slug)
 
 
-class Person(models.Model):
+class Person(Versioned):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
     honorific = models.CharField(

@@ -3,6 +3,7 @@ from django.db import models
 from .people import Person
 from .places import next_place
 from .slugs import unique_slug
+from .versions import Versioned
 
 
 class AgencyQuerySet(models.QuerySet):
@@ -33,7 +34,7 @@ class PhotoCreditQuerySet(models.QuerySet):
         return self.get(slug=slug)
 
 
-class PhotoCredit(models.Model):
+class PhotoCredit(Versioned):
     slug = models.SlugField(
         max_length=200,
         unique=True,

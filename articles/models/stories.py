@@ -17,6 +17,7 @@ from ..wire import find_quote, normalize_quote_text
 from .people import Person
 from .photos import PhotoCredit, PhotoCreditAgency
 from .places import next_place
+from .versions import Versioned
 
 UPDATE_GRACE = timedelta(minutes=10)
 
@@ -141,7 +142,7 @@ class TaggedArticle(TaggedItemBase):
     natural_key.dependencies = ["articles.article", "taggit.tag"]
 
 
-class Article(models.Model):
+class Article(Versioned):
     headline = models.CharField(max_length=300)
     slug = models.SlugField(
         max_length=200,
@@ -304,21 +305,24 @@ class Article(models.Model):
                     {"slug": "Another undated draft already uses this slug."}
                 )
 
-    def publish(self, when=None):
+    def publish(self, when=None, *, by=None):
         """Make the story public, keeping an existing publication time.
 
         Raises ValidationError when another story already has this slug on the
-        publication date, since both would claim one address.
+        publication date, since both would claim one address, and
+        StaleVersionError when the story changed since it was read.
         """
         self.status = Status.PUBLISHED
+        self.changed_by = by
         if self.published_at is None:
             self.published_at = when or timezone.now()
         self.validate_unique()
         self.save(update_fields=["status", "published_at", "updated_at"])
 
-    def unpublish(self):
+    def unpublish(self, *, by=None):
         """Take the story back to draft; its publication time is kept for its URL."""
         self.status = Status.DRAFT
+        self.changed_by = by
         self.save(update_fields=["status", "updated_at"])
 
 
@@ -333,7 +337,7 @@ class QuoteQuerySet(models.QuerySet):
         return self.filter(speaker=person)
 
 
-class Quote(models.Model):
+class Quote(Versioned):
     article = models.ForeignKey(
         Article, on_delete=models.CASCADE, related_name="quotes"
     )

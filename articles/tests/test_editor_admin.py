@@ -30,10 +30,12 @@ def article_form(*, quotes=(), existing_quotes=(), **overrides):
         "quotes-INITIAL_FORMS": str(len(existing_quotes)),
         "quotes-MIN_NUM_FORMS": "0",
         "quotes-MAX_NUM_FORMS": "1000",
+        # The version the editor opened: a new or freshly made story is at 1.
+        "base_version": "1",
     }
-    for i, (quote_id, text, speaker) in enumerate(
-        [(q.pk, q.text, q.speaker_id) for q in existing_quotes]
-        + [("", text, speaker.pk) for text, speaker in quotes]
+    for i, (quote_id, text, speaker, version) in enumerate(
+        [(q.pk, q.text, q.speaker_id, q.version) for q in existing_quotes]
+        + [("", text, speaker.pk, 1) for text, speaker in quotes]
     ):
         data.update(
             {
@@ -42,6 +44,7 @@ def article_form(*, quotes=(), existing_quotes=(), **overrides):
                 f"quotes-{i}-speaker": str(speaker),
                 f"quotes-{i}-context": "",
                 f"quotes-{i}-order": "",
+                f"quotes-{i}-base_version": str(version),
             }
         )
     data.update(overrides)

@@ -1,0 +1,77 @@
+"""Optimistic locking: every row an editor can change carries a version.
+
+A save names the version it was based on; the row is claimed with a conditional
+UPDATE ... WHERE version = N inside the save's transaction, so two saves from
+the same version cannot both land, whichever path they come by.
+"""
+
+from django.conf import settings
+from django.db import models, router, transaction
+from django.db.models import F
+
+
+class StaleVersionError(Exception):
+    """Someone else saved the row after this copy of it was read."""
+
+    def __init__(self, instance):
+        self.instance = instance
+        super().__init__(
+            f"{instance._meta.verbose_name} {instance.pk} changed since version "
+            f"{instance.version} was read"
+        )
+
+
+class Versioned(models.Model):
+    version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Goes up by one on every save; a save based on an older version is refused.",
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who made the last change; empty for the wire ingest and loaded fixtures.",
+    )
+    # Null for rows that arrived by loaddata, which skips auto_now.
+    changed_at = models.DateTimeField(auto_now=True, null=True)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        """Save, refusing with StaleVersionError if the stored version moved on.
+
+        Set ``changed_by`` first; it is saved as given.
+        """
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {
+                *kwargs["update_fields"],
+                "version",
+                "changed_by",
+                "changed_at",
+            }
+        if self._state.adding or self.pk is None or kwargs.get("force_insert"):
+            return super().save(*args, **kwargs)
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        read = self.version
+        try:
+            with transaction.atomic(using=using):
+                # Takes the row lock: a concurrent save of the same version waits
+                # here, then finds no row at version N and is refused.
+                claimed = (
+                    type(self)
+                    ._base_manager.using(using)
+                    .filter(pk=self.pk, version=read)
+                    .update(version=F("version") + 1)
+                )
+                if not claimed:
+                    raise StaleVersionError(self)
+                self.version = read + 1
+                super().save(*args, **kwargs)
+        except BaseException:
+            self.version = read
+            raise

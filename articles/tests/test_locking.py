@@ -1,0 +1,365 @@
+"""No lost updates: two editors, one story; the second save from a stale form is refused."""
+
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.contrib import admin
+from django.contrib.messages import get_messages
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from pytest_django.asserts import assertContains, assertNotContains
+
+from articles.conflicts import describe_change
+from articles.models import (
+    Article,
+    Person,
+    PhotoCredit,
+    Quote,
+    StaleVersionError,
+    Status,
+)
+
+from .conftest import ALL_ARTICLES_PERMISSIONS, make_staff
+from .factories import make_article, make_person, make_photo
+from .test_editor_admin import BODY, article_form
+
+pytestmark = pytest.mark.django_db
+
+WORDS = "We are ready to talk,"
+REFUSED = "so your save was refused and nothing was written"
+
+
+def staff_client(django_user_model, username, first, last):
+    user = make_staff(django_user_model, username, ALL_ARTICLES_PERMISSIONS)
+    user.first_name, user.last_name = first, last
+    user.save()
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def ann(django_user_model):
+    return staff_client(django_user_model, "ann", "Ann", "Okafor")
+
+
+@pytest.fixture
+def ben(django_user_model):
+    return staff_client(django_user_model, "ben", "Ben", "Lindqvist")
+
+
+@pytest.fixture
+def story():
+    story = make_article(body=BODY, slug="talks-to-begin", status=Status.DRAFT)
+    story.tags.set(["Diplomacy", "NATO"])
+    Quote.objects.create(article=story, speaker=make_person(), text=WORDS)
+    return Article.objects.get(pk=story.pk)
+
+
+def change_url(row):
+    return reverse(f"admin:articles_{row._meta.model_name}_change", args=[row.pk])
+
+
+def open_form(client, story):
+    """GET the change form as an editor does; returns the POST data it would send."""
+    response = client.get(change_url(story))
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    (quotes,) = [
+        inline.formset
+        for inline in response.context["inline_admin_formsets"]
+        if inline.formset.prefix == "quotes"
+    ]
+    existing = [row.instance for row in quotes.initial_forms]
+    data = article_form(
+        existing_quotes=existing,
+        headline=story.headline,
+        slug=story.slug,
+        body=story.body,
+        tags=", ".join(sorted(story.tags.names())),
+        base_version=str(form["base_version"].value()),
+    )
+    for i, row in enumerate(quotes.initial_forms):
+        data[f"quotes-{i}-base_version"] = str(row["base_version"].value())
+        data[f"quotes-{i}-order"] = str(row.instance.order)
+    return data
+
+
+def snapshot(story):
+    """Everything a save could touch: the story, its tags and its quotes."""
+    story = Article.objects.get(pk=story.pk)
+    return (
+        Article.objects.filter(pk=story.pk)
+        .values("headline", "body", "status", "version", "changed_by", "changed_at")
+        .get(),
+        sorted(story.tags.names()),
+        list(
+            story.quotes.values_list("text", "context", "speaker", "order", "version")
+        ),
+    )
+
+
+class TestTwoEditors:
+    def test_stale_save_is_refused_with_who_and_when_and_keeps_the_text(
+        self, ann, ben, story
+    ):
+        ann_data, ben_data = open_form(ann, story), open_form(ben, story)
+        ann_data.update(body=BODY + "\n\nTalks begin at noon.")
+        ann_data["quotes-0-context"] = "press conference"
+        assert ann.post(change_url(story), ann_data).status_code == 302
+        after_ann = snapshot(story)
+
+        ben_body = BODY + "\n\nThe talks were postponed."
+        ben_data.update(body=ben_body, headline="Talks postponed", tags="Geneva")
+        response = ben.post(change_url(story), ben_data)
+
+        assert response.status_code == 200
+        saved = Article.objects.get(pk=story.pk)
+        assertContains(
+            response, f"This article was changed by {describe_change(saved)}"
+        )
+        assert "Ann Okafor at " in describe_change(saved)
+        assertContains(response, REFUSED)
+        form = response.context["adminform"].form
+        assert form["body"].value() == ben_body
+        assert form["headline"].value() == "Talks postponed"
+        # What is saved now stands beside each field that differs.
+        assert form.errors["body"] == [
+            f"Saved meanwhile by {describe_change(saved)}: “{saved.body}”"
+        ]
+        assert "“Diplomacy, NATO”" in form.errors["tags"][0]
+        assertContains(response, "This quote was changed by Ann Okafor")
+        assert snapshot(story) == after_ann
+
+    def test_the_refused_editor_can_merge_and_save_again(self, ann, ben, story):
+        ann_data, ben_data = open_form(ann, story), open_form(ben, story)
+        ann_data.update(headline="Talks begin on Tuesday")
+        assert ann.post(change_url(story), ann_data).status_code == 302
+        ben_data.update(body=BODY + "\n\nThe talks were postponed.")
+        refused = ben.post(change_url(story), ben_data)
+        assert refused.status_code == 200
+
+        # The page now carries the version it showed; Ben keeps Ann's headline.
+        form = refused.context["adminform"].form
+        merged = {**ben_data, "headline": "Talks begin on Tuesday"}
+        merged["base_version"] = str(form["base_version"].value())
+        (quotes,) = refused.context["inline_admin_formsets"]
+        merged["quotes-0-base_version"] = str(
+            quotes.formset.forms[0]["base_version"].value()
+        )
+        assert ben.post(change_url(story), merged).status_code == 302
+        saved = Article.objects.get(pk=story.pk)
+        assert (saved.headline, saved.body) == (
+            "Talks begin on Tuesday",
+            BODY + "\n\nThe talks were postponed.",
+        )
+        assert saved.changed_by.username == "ben"
+
+    def test_a_quote_changed_elsewhere_refuses_the_stale_inline_row(
+        self, ann, ben, story
+    ):
+        ben_data = open_form(ben, story)
+        quote = story.quotes.get()
+        response = ann.post(
+            change_url(quote),
+            {
+                "article": story.pk,
+                "speaker": quote.speaker_id,
+                "text": WORDS,
+                "context": "press conference",
+                "order": quote.order,
+                "base_version": quote.version,
+            },
+        )
+        assert response.status_code == 302
+        before = snapshot(story)
+
+        ben_data["quotes-0-context"] = "interview"
+        response = ben.post(change_url(story), ben_data)
+        assert response.status_code == 200
+        assertContains(response, "This quote was changed by Ann Okafor")
+        assertContains(response, "Saved meanwhile by Ann Okafor")
+        assert snapshot(story) == before
+        assert story.quotes.get().context == "press conference"
+
+    def test_deleting_a_quote_changed_elsewhere_is_refused(self, ann, ben, story):
+        ben_data = open_form(ben, story)
+        quote = story.quotes.get()
+        quote.context, quote.changed_by = "press conference", None
+        quote.save()
+        before = snapshot(story)
+
+        ben_data["quotes-0-DELETE"] = "on"
+        response = ben.post(change_url(story), ben_data)
+        assert response.status_code == 200
+        assertContains(response, "so it was not deleted and nothing was written")
+        assert snapshot(story) == before
+
+    def test_publishing_while_a_form_is_open_refuses_the_stale_form(
+        self, ann, ben, story
+    ):
+        ben_data = open_form(ben, story)
+        response = ann.post(
+            reverse("admin:articles_article_changelist"),
+            {"action": "publish_selected", "_selected_action": [story.pk]},
+        )
+        assert response.status_code == 302
+        story.refresh_from_db()
+        assert (story.status, story.version, story.changed_by.username) == (
+            Status.PUBLISHED,
+            2,
+            "ann",
+        )
+        before = snapshot(story)
+
+        ben_data.update(body=BODY + "\n\nThe talks were postponed.")
+        response = ben.post(change_url(story), ben_data)
+        assertContains(response, "This article was changed by Ann Okafor")
+        assert snapshot(story) == before
+
+    def test_a_person_and_a_photo_credit_refuse_stale_saves(self, ann, ben):
+        person = make_person(name="Olaf Scholz", slug="olaf-scholz")
+        opened = {
+            "name": "Olaf Scholz",
+            "slug": "olaf-scholz",
+            "honorific": "",
+            "role": "German Chancellor",
+            "organization": "",
+            "bio": "",
+            "base_version": "1",
+            "quotes-TOTAL_FORMS": "0",
+            "quotes-INITIAL_FORMS": "0",
+            "quotes-MIN_NUM_FORMS": "0",
+            "quotes-MAX_NUM_FORMS": "0",
+        }
+        assert ann.post(change_url(person), opened).status_code == 302
+        response = ben.post(change_url(person), {**opened, "role": "Chancellor"})
+        assertContains(response, "This person was changed by Ann Okafor")
+        assert Person.objects.get(pk=person.pk).role == "German Chancellor"
+
+        credit = make_photo(caption="Leaders meet.", slug="leaders-meet")
+        opened = {
+            "caption": "Leaders meet in Moscow.",
+            "alt_text": "",
+            "photographer": "",
+            "slug": "leaders-meet",
+            "base_version": "1",
+            "agency_links-TOTAL_FORMS": "0",
+            "agency_links-INITIAL_FORMS": "0",
+            "agency_links-MIN_NUM_FORMS": "0",
+            "agency_links-MAX_NUM_FORMS": "1000",
+        }
+        assert ann.post(change_url(credit), opened).status_code == 302
+        response = ben.post(change_url(credit), {**opened, "alt_text": "Two men."})
+        assertContains(response, "This photo credit was changed by Ann Okafor")
+        saved = PhotoCredit.objects.get(pk=credit.pk)
+        assert (saved.caption, saved.alt_text, saved.version) == (
+            "Leaders meet in Moscow.",
+            "",
+            2,
+        )
+
+
+class TestNoFalseConflicts:
+    def test_save_and_continue_then_save_again(self, ann, story):
+        data = open_form(ann, story)
+        data.update(body=BODY + "\n\nFirst addition.", _continue="1")
+        response = ann.post(change_url(story), data)
+        assert response.status_code == 302
+        assert response.url == change_url(story)
+        data = open_form(ann, Article.objects.get(pk=story.pk))
+        data.update(body=BODY + "\n\nSecond addition.")
+        assert ann.post(change_url(story), data).status_code == 302
+        saved = Article.objects.get(pk=story.pk)
+        assert (saved.body, saved.version) == (BODY + "\n\nSecond addition.", 3)
+
+    def test_the_same_save_sent_twice_is_not_a_conflict(self, ann, story):
+        data = open_form(ann, story)
+        data.update(body=BODY + "\n\nSent twice.")
+        assert ann.post(change_url(story), data).status_code == 302
+        response = ann.post(change_url(story), data)  # a double click
+        assert response.status_code == 302
+        assert Article.objects.get(pk=story.pk).body == BODY + "\n\nSent twice."
+
+    def test_a_scheduled_story_going_live_writes_nothing(self, ann, client, story):
+        story.publish(when=timezone.now() + timedelta(hours=1))
+        story.refresh_from_db()
+        data = open_form(ann, story)
+        before = snapshot(story)
+        later = timezone.now() + timedelta(hours=2)
+        with mock.patch("django.utils.timezone.now", return_value=later):
+            assert client.get(story.get_absolute_url()).status_code == 200
+            for url in ["/", "/feeds/latest/", "/sitemap-news.xml", "/tags/nato/"]:
+                assert client.get(url).status_code == 200, url
+            assert snapshot(story) == before
+            published = timezone.localtime(story.published_at)
+            data.update(
+                status=Status.PUBLISHED,
+                published_at_0=f"{published:%Y-%m-%d}",
+                published_at_1=f"{published:%H:%M:%S}",
+                body=BODY + "\n\nUpdated after publication.",
+            )
+            response = ann.post(change_url(story), data)
+        assert response.status_code == 302
+        assertNotContains(ann.get(change_url(story)), REFUSED)
+        assert Article.objects.get(pk=story.pk).body.endswith("after publication.")
+
+
+class TestVersionedSave:
+    def test_every_save_bumps_the_version(self, story):
+        story.headline = "Talks begin on Tuesday"
+        story.save()
+        story.unpublish()
+        story.publish()
+        assert Article.objects.get(pk=story.pk).version == 4
+
+    def test_a_stale_copy_cannot_overwrite(self, story):
+        first, second = (
+            Article.objects.get(pk=story.pk),
+            Article.objects.get(pk=story.pk),
+        )
+        first.headline = "First"
+        first.save()
+        second.headline = "Second"
+        with pytest.raises(StaleVersionError):
+            second.save()
+        with pytest.raises(StaleVersionError):
+            second.publish()
+        saved = Article.objects.get(pk=story.pk)
+        assert (saved.headline, saved.status, saved.version) == (
+            "First",
+            Status.DRAFT,
+            2,
+        )
+        assert second.version == 1  # unchanged by the refused saves
+
+    def test_publishing_records_who_did_it(self, story, editor):
+        story.publish(by=editor)
+        saved = Article.objects.get(pk=story.pk)
+        assert (saved.changed_by, saved.version) == (editor, 2)
+        assert saved.changed_at is not None
+
+
+class TestActions:
+    def test_publishing_a_story_changed_since_the_list_was_read_is_skipped(
+        self, rf, editor, story
+    ):
+        headline = story.headline
+        listed = Article.objects.filter(pk=story.pk)
+        list(listed)  # the action's rows, read before another editor's save
+        story.headline = "Talks begin on Tuesday"
+        story.save()
+        before = snapshot(story)
+
+        request = rf.post("/admin/articles/article/")
+        request.user, request.session = editor, {}
+        request._messages = FallbackStorage(request)
+        admin.site._registry[Article].publish_selected(request, listed)
+
+        notes = [str(message) for message in get_messages(request)]
+        assert notes[0].startswith(f"“{headline}” was changed by ")
+        assert notes[-1] == "0 stories published."
+        assert snapshot(story) == before

@@ -1,6 +1,7 @@
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import http_date
 from django.views.generic import DetailView, ListView
 from django.views.generic.dates import (
     ArchiveIndexView,
@@ -11,7 +12,7 @@ from django.views.generic.dates import (
 )
 from taggit.models import Tag
 
-from . import search
+from . import caching, search
 from .metadata import person_metadata, story_metadata
 from .models import Article, Person
 
@@ -71,6 +72,9 @@ class StoryPageMixin:
         if context["preview"]:
             add_never_cache_headers(response)
             response["X-Robots-Tag"] = "noindex, nofollow"
+        else:
+            changed = max(self.object.last_modified, caching.content_changed_at())
+            response["Last-Modified"] = http_date(changed.timestamp())
         return response
 
 

@@ -30,10 +30,12 @@ from http.cookiejar import CookieJar
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from taggit.models import Tag
 
 from .models import Article, Person, Quote
 
 LOOPBACK = "127.0.0.1"
+LOAD_TAG = "load test"
 
 
 def database_url():
@@ -306,7 +308,7 @@ def run_load(urls, editors, stories, reader_urls, *, seconds, readers=4):
     return report
 
 
-def make_stories(count):
+def make_stories(count, run=""):
     """Published stories for editors to work on, each with a quote and a tag."""
     speaker, _ = Person.objects.get_or_create(
         slug="load-test-speaker", defaults={"name": "Load Test Speaker"}
@@ -315,16 +317,23 @@ def make_stories(count):
     for number in range(count):
         story = Article.objects.create(
             headline=f"Load-test story {number}",
-            slug=f"load-test-story-{number}",
+            slug=f"load-test-story{run}-{number}",
             body=f"Opening of load-test story {number}.\n\n"
             "“We are under load,” the speaker said.",
             status="published",
             published_at=timezone.now().replace(microsecond=0) - timedelta(hours=1),
         )
         Quote.objects.create(article=story, speaker=speaker, text="We are under load")
-        story.tags.add("load test")
+        story.tags.add(LOAD_TAG)
         stories.append(story)
     return stories
+
+
+def remove_stories(stories):
+    """Delete what make_stories made, and its speaker and tag once unused."""
+    Article.objects.filter(pk__in=[story.pk for story in stories]).delete()
+    Person.objects.filter(slug="load-test-speaker", quotes=None).delete()
+    Tag.objects.filter(name=LOAD_TAG, articles_taggedarticle_items=None).delete()
 
 
 def lost_or_broken_edits(report, stories):
@@ -340,6 +349,6 @@ def lost_or_broken_edits(report, stories):
             problems.append(f"story {before.pk}: body or slug changed")
         if [q.text for q in after.quotes.all()] != ["We are under load"]:
             problems.append(f"story {before.pk}: quotes changed")
-        if list(after.tags.names()) != ["load test"]:
+        if list(after.tags.names()) != [LOAD_TAG]:
             problems.append(f"story {before.pk}: tags changed")
     return problems

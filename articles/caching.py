@@ -22,6 +22,7 @@ from functools import wraps
 from typing import NamedTuple
 
 from django.conf import settings
+from django.core import checks
 from django.core.cache import cache
 from django.db.models import Min
 from django.utils import timezone
@@ -89,7 +90,8 @@ def seconds_left(generation):
     it reflects every change committed before the token was made.
     """
     key = _next_publication_key(generation.token)
-    moment = cache.get_or_set(key, _next_publication, None)
+    # Kept a while, not forever: every generation leaves one of these behind.
+    moment = cache.get_or_set(key, _next_publication, LONGEST_WAIT.total_seconds())
     left = int((moment - timezone.now()).total_seconds())
     return max(0, min(settings.PAGE_CACHE_SECONDS, left))
 
@@ -170,3 +172,19 @@ def public_page(view):
         return response
 
     return cached_view
+
+
+@checks.register(checks.Tags.caches)
+def check_shared_cache(app_configs, **kwargs):
+    """Warn when pages are cached where other processes cannot see a change."""
+    backend = settings.CACHES["default"]["BACKEND"]
+    if settings.PAGE_CACHE_SECONDS > 0 and backend.endswith("LocMemCache"):
+        return [
+            checks.Warning(
+                "PAGE_CACHE_SECONDS is set but the cache is local to each process.",
+                hint="Set REDIS_URL: with several workers or instances, a change "
+                "made in one process would not refresh pages cached by the others.",
+                id="articles.W101",
+            )
+        ]
+    return []

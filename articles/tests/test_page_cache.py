@@ -224,3 +224,12 @@ def test_last_modified_is_the_latest_of_save_and_publication():
     assert story.last_modified == story.updated_at
     story.published_at = story.updated_at + timedelta(hours=1)
     assert story.last_modified == story.published_at
+
+
+def test_operators_are_warned_when_pages_are_cached_per_process(settings):
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    }
+    assert [w.id for w in caching.check_shared_cache(None)] == ["articles.W101"]
+    settings.PAGE_CACHE_SECONDS = 0
+    assert caching.check_shared_cache(None) == []

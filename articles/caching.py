@@ -27,6 +27,7 @@ from django.core.cache import cache
 from django.db.models import Min
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import http_date, parse_http_date_safe
 
 GENERATION_KEY = "pages:generation"
 # Without a scheduled story, a generation still re-checks now and then, in case
@@ -59,15 +60,6 @@ def current_generation():
         # Another instance may have won the race; everyone uses what is stored.
         generation = cache.get(GENERATION_KEY)
     return generation
-
-
-def content_changed_at():
-    """When the site's content last changed, as far as any page can tell.
-
-    Changes to people, tags or photo credits carry no time of their own, so a
-    story's Last-Modified is never earlier than this.
-    """
-    return current_generation().started
 
 
 def _next_publication_key(token):
@@ -122,6 +114,16 @@ def _storable(request, response):
     )
 
 
+def _honest_last_modified(response, generation):
+    # A Last-Modified from the page's own dates (a story's last save, a feed's
+    # newest item) misses changes that carry no date: a person renamed, a story
+    # unpublished. Never claim an earlier time than the content generation's.
+    stated = parse_http_date_safe(response.get("Last-Modified", ""))
+    started = generation.started.timestamp()
+    if stated is not None and stated < started:
+        response["Last-Modified"] = http_date(started)
+
+
 def _mark_public(response):
     # Browsers revalidate every time (a 304 from the ETag is cheap); a CDN may
     # keep the page CDN_CACHE_SECONDS, since the app cannot purge a CDN.
@@ -138,6 +140,7 @@ def public_page(view):
     def cached_view(request, *args, **kwargs):
         if _bypasses_cache(request):
             response = view(request, *args, **kwargs)
+            _honest_last_modified(response, current_generation())
             if request.user.is_authenticated:
                 patch_cache_control(response, private=True, max_age=0)
             elif request.method in ("GET", "HEAD") and response.status_code == 200:
@@ -159,6 +162,7 @@ def public_page(view):
 
         response = view(request, *args, **kwargs)
         response["X-Page-Cache"] = "miss"
+        _honest_last_modified(response, generation)
         if _storable(request, response) and lifetime > 0:
             _mark_public(response)
 

@@ -12,7 +12,7 @@ from django.views.generic.dates import (
 )
 from taggit.models import Tag
 
-from . import caching, search
+from . import search
 from .metadata import person_metadata, story_metadata
 from .models import Article, Person
 
@@ -73,8 +73,7 @@ class StoryPageMixin:
             add_never_cache_headers(response)
             response["X-Robots-Tag"] = "noindex, nofollow"
         else:
-            changed = max(self.object.last_modified, caching.content_changed_at())
-            response["Last-Modified"] = http_date(changed.timestamp())
+            response["Last-Modified"] = http_date(self.object.last_modified.timestamp())
         return response
 
 

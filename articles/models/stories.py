@@ -270,8 +270,8 @@ class Article(models.Model):
 
         The later of its own last save and its publication time (a scheduled
         story's page appears then). Quote edits through the admin save the story
-        too; changes to people, tags and photo credits are not timestamped, and
-        the view folds in the page cache's generation for them.
+        too; people, tags and photo credits carry no time, so the page cache
+        never lets Last-Modified fall before its latest change (caching.py).
         """
         return max(filter(None, [self.updated_at, self.published_at]), default=None)
 

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django.utils import timezone
+from django.utils.http import http_date
 
 from articles import caching
 from articles.models import Article, Status
@@ -233,3 +234,23 @@ def test_operators_are_warned_when_pages_are_cached_per_process(settings):
     assert [w.id for w in caching.check_shared_cache(None)] == ["articles.W101"]
     settings.PAGE_CACHE_SECONDS = 0
     assert caching.check_shared_cache(None) == []
+
+
+def test_last_modified_is_never_before_the_latest_change_to_the_content(client, commit):
+    long_ago = timezone.now().replace(microsecond=0) - timedelta(days=30)
+    story = make_article(people=1, published_at=long_ago)
+    Article.objects.filter(pk=story.pk).update(updated_at=long_ago)
+    assert client.get(story.get_absolute_url())["Last-Modified"] == http_date(
+        max(long_ago, caching.current_generation().started).timestamp()
+    )
+    with commit():
+        story.people.first().save()  # a rename: the story itself is untouched
+    started = caching.current_generation().started
+    assert started > long_ago
+    page = client.get(story.get_absolute_url())
+    assert page["Last-Modified"] == http_date(started.timestamp())
+    stale = client.get(
+        story.get_absolute_url(),
+        headers={"if-modified-since": http_date(long_ago.timestamp())},
+    )
+    assert stale.status_code == 200

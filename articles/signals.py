@@ -2,7 +2,8 @@
 
 A story's search row follows its text, people, quotes and tags, and any change
 to the content starts a new page-cache generation. Bulk updates skip signals;
-run ``manage.py rebuild_search_index`` after them.
+run ``manage.py rebuild_search_index`` after them, and have them call
+``caching.bump_generation()`` on commit.
 """
 
 from django.db import transaction

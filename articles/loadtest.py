@@ -56,11 +56,17 @@ def _free_port():
         return probe.getsockname()[1]
 
 
+def check_shared_services():
+    """Raise RuntimeError unless the database and cache can be shared."""
+    database_url()
+    if not os.environ.get("REDIS_URL"):
+        raise RuntimeError("Two app instances need a shared cache (set REDIS_URL).")
+
+
 @contextmanager
 def app_instances(count=2, *, workers=2, page_cache_seconds=None):
     """Start count gunicorn instances on loopback; yield their base URLs."""
-    if not os.environ.get("REDIS_URL"):
-        raise RuntimeError("Two app instances need a shared cache (set REDIS_URL).")
+    check_shared_services()
     python = sys.executable
     with tempfile.TemporaryDirectory(prefix="newsroom-static-") as static_root:
         env = {

@@ -31,9 +31,12 @@ class Command(BaseCommand):
 
     def handle(self, *, seconds, editors, readers, workers, **options):
         if seconds <= 0 or editors < 1 or readers < 0 or workers < 1:
-            raise CommandError("--seconds, --editors and --workers must be positive.")
+            raise CommandError(
+                "--seconds, --editors and --workers must be positive, "
+                "--readers zero or more."
+            )
         try:
-            loadtest.database_url()
+            loadtest.check_shared_services()
         except RuntimeError as error:
             raise CommandError(str(error)) from error
         run = f"-{secrets.token_hex(3)}"

@@ -117,7 +117,7 @@ def _wait_until_serving(url, process, timeout=60):
         if process.poll() is not None:
             raise RuntimeError(f"The instance at {url} exited ({process.returncode}).")
         try:
-            fetch(urllib.request.build_opener(), f"{url}/robots.txt")
+            fetch(browser(), f"{url}/robots.txt")
             return
         except OSError:
             time.sleep(0.2)
@@ -127,6 +127,11 @@ def _wait_until_serving(url, process, timeout=60):
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None  # the caller looks at the 302 itself
+
+
+def browser(*handlers):
+    """A URL opener that reports redirects instead of following them."""
+    return urllib.request.build_opener(_NoRedirects, *handlers)
 
 
 @dataclass
@@ -202,10 +207,8 @@ class Editor:
     """An editor's browser session on one instance's admin."""
 
     def __init__(self, base_url, username, password):
-        self.base_url = base_url
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(CookieJar()), _NoRedirects
-        )
+        self.base_url, self.last_errors = base_url, []
+        self.opener = browser(urllib.request.HTTPCookieProcessor(CookieJar()))
         login = f"{base_url}/admin/login/"
         fields = dict(form_fields(fetch(self.opener, login).text, "login-form"))
         fields.update(username=username, password=password)
@@ -243,12 +246,18 @@ class LoadReport:
     cache_hits: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def count(self, url, reply):
+    def get(self, opener, url):
+        """Fetch url and count the reply; no answer at all counts as an error."""
+        try:
+            reply = fetch(opener, url)
+        except OSError as error:
+            reply = Reply(599, {}, f"no answer: {error}")
         with self.lock:
             self.requests += 1
             self.cache_hits += reply.headers.get("X-Page-Cache") == "hit"
             if reply.status >= 500:
-                self.server_errors.append(f"{reply.status} {url}")
+                self.server_errors.append(f"{reply.status} {url} {reply.text[:80]}")
+        return reply
 
     def as_text(self, seconds):
         return "\n".join(
@@ -272,21 +281,25 @@ def run_load(urls, editors, stories, reader_urls, *, seconds, readers=4):
     stop = time.monotonic() + seconds
 
     def read():
-        opener = urllib.request.build_opener(_NoRedirects)
+        opener = browser()
         for n in itertools.count():
             if time.monotonic() > stop:
                 return
-            url = urls[n % len(urls)] + reader_urls[n % len(reader_urls)]
-            report.count(url, fetch(opener, url))
+            # Every page from every instance, in turn.
+            page = reader_urls[n // len(urls) % len(reader_urls)]
+            report.get(opener, urls[n % len(urls)] + page)
 
     def edit(editor, story, number):
-        opener = urllib.request.build_opener(_NoRedirects)
+        opener = browser()
         for n in itertools.count(1):
             if time.monotonic() > stop:
                 return
             writer, reader = urls[n % len(urls)], urls[(n + 1) % len(urls)]
             headline = f"Load-test story {number}, edit {n}"
-            status = editor.save_headline(writer, story.pk, headline)
+            try:
+                status = editor.save_headline(writer, story.pk, headline)
+            except OSError:
+                status = 599  # no answer
             with report.lock:
                 report.requests += 2
                 if status >= 500:
@@ -297,8 +310,7 @@ def run_load(urls, editors, stories, reader_urls, *, seconds, readers=4):
                 report.saves += 1
                 report.last_headline[story.pk] = headline
             page = f"{reader}{story.get_absolute_url()}"
-            reply = fetch(opener, page)
-            report.count(page, reply)
+            reply = report.get(opener, page)
             if headline not in reply.text:
                 with report.lock:
                     report.stale_reads.append(f"{page} lacks {headline!r}")

@@ -48,7 +48,7 @@ def test_an_edit_through_one_instance_is_read_at_once_through_the_other(
 ):
     one, other = instances
     (story,) = loadtest.make_stories(1)
-    reader = loadtest.urllib.request.build_opener()
+    reader = loadtest.browser()
     for url in (one, other, other):
         page = loadtest.fetch(reader, f"{url}{story.get_absolute_url()}")
     assert page.headers["X-Page-Cache"] == "hit"

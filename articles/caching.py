@@ -56,9 +56,10 @@ def current_generation():
     """The current generation, starting one if the cache has none (or lost it)."""
     generation = cache.get(GENERATION_KEY)
     if generation is None:
-        cache.add(GENERATION_KEY, _new_generation(), timeout=None)
+        fresh = _new_generation()
         # Another instance may have won the race; everyone uses what is stored.
-        generation = cache.get(GENERATION_KEY)
+        stored = cache.add(GENERATION_KEY, fresh, timeout=None)
+        generation = fresh if stored else cache.get(GENERATION_KEY, fresh)
     return generation
 
 

@@ -254,3 +254,13 @@ def test_last_modified_is_never_before_the_latest_change_to_the_content(client, 
         headers={"if-modified-since": http_date(long_ago.timestamp())},
     )
     assert stale.status_code == 200
+
+
+def test_a_lost_generation_starts_afresh_rather_than_serving_old_pages(client):
+    from django.core.cache import cache
+
+    story = make_article()
+    client.get(story.get_absolute_url())
+    cache.delete(caching.GENERATION_KEY)  # evicted, or Redis restarted
+    assert client.get(story.get_absolute_url())["X-Page-Cache"] == "miss"
+    assert client.get(story.get_absolute_url())["X-Page-Cache"] == "hit"

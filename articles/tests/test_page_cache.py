@@ -6,6 +6,7 @@ from unittest import mock
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 from django.test import RequestFactory
@@ -257,8 +258,6 @@ def test_last_modified_is_never_before_the_latest_change_to_the_content(client, 
 
 
 def test_a_lost_generation_starts_afresh_rather_than_serving_old_pages(client):
-    from django.core.cache import cache
-
     story = make_article()
     client.get(story.get_absolute_url())
     cache.delete(caching.GENERATION_KEY)  # evicted, or Redis restarted

@@ -15,7 +15,7 @@ from django.utils.text import slugify
 from PIL import Image, ImageDraw
 from taggit.models import Tag
 
-from . import search
+from . import caching, search
 from .models import (
     Agency,
     Article,
@@ -193,6 +193,7 @@ def generate(
         )
         done += size
         progress(done, articles)
-    # bulk_create skips the signals that keep search current: index just these.
+    # bulk_create skips the signals that keep search and cached pages current.
     search.reindex(made)
+    transaction.on_commit(caching.bump_generation)
     return done

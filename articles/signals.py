@@ -1,14 +1,17 @@
-"""Search upkeep: a story's search row follows its text, people, quotes and tags.
+"""Search and page-cache upkeep, connected in ArticlesConfig.ready().
 
-Connected in ArticlesConfig.ready(). Bulk updates skip signals; run
-``manage.py rebuild_search_index`` after them.
+A story's search row follows its text, people, quotes and tags, and any change
+to the content starts a new page-cache generation. Bulk updates skip signals;
+run ``manage.py rebuild_search_index`` after them, and have them call
+``caching.bump_generation()`` on commit.
 """
 
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 from taggit.models import Tag
 
-from . import search
+from . import caching, search
 from .models import Article, Person, Quote, TaggedArticle
 
 
@@ -75,3 +78,24 @@ def index_renamed_tag(sender, instance, created, **kwargs):
             "content_object_id", flat=True
         )
         search.reindex(list(tagged))
+
+
+# Page cache upkeep. Any committed write to a model of this app or taggit (and
+# their many-to-many through tables) may change a public page, so every one of
+# them starts a new page-cache generation: models added later are covered
+# without a line here. On commit, so that no instance can re-cache the old page
+# between the bump and the commit.
+PAGE_APPS = {"articles", "taggit"}
+
+
+def _affects_pages(sender):
+    return getattr(getattr(sender, "_meta", None), "app_label", None) in PAGE_APPS
+
+
+@receiver(post_save)
+@receiver(post_delete)
+@receiver(m2m_changed)
+def refresh_pages(sender, action="post_", **kwargs):
+    # loaddata (raw saves) changes pages too; m2m changes count once, after.
+    if _affects_pages(sender) and action.startswith("post_"):
+        transaction.on_commit(caching.bump_generation)

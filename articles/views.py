@@ -1,6 +1,7 @@
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import http_date
 from django.views.generic import DetailView, ListView
 from django.views.generic.dates import (
     ArchiveIndexView,
@@ -71,6 +72,8 @@ class StoryPageMixin:
         if context["preview"]:
             add_never_cache_headers(response)
             response["X-Robots-Tag"] = "noindex, nofollow"
+        else:
+            response["Last-Modified"] = http_date(self.object.last_modified.timestamp())
         return response
 
 

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # ETags for every page and 304s against them and Last-Modified (story pages).
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -93,6 +95,16 @@ if os.environ.get("REDIS_URL"):
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Anonymous readers' pages are kept this long in the cache above (0: never);
+# any change to the content replaces them at once (articles/caching.py). Off
+# by default without Redis: gunicorn's workers do not share local memory.
+PAGE_CACHE_SECONDS = int(
+    os.environ.get("PAGE_CACHE_SECONDS", "300" if os.environ.get("REDIS_URL") else "0")
+)
+# How long a CDN may keep a public page (s-maxage). The app cannot purge a CDN,
+# so the default 0 makes it revalidate, which costs a 304 at most.
+CDN_CACHE_SECONDS = int(os.environ.get("CDN_CACHE_SECONDS", "0"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {

@@ -36,6 +36,10 @@ class ArticleQuerySet(models.QuerySet):
         """Stories a reader may see: published, and not dated in the future."""
         return self.filter(status=Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def scheduled(self):
+        """Published stories dated in the future: they appear when their time comes."""
+        return self.filter(status=Status.PUBLISHED, published_at__gt=timezone.now())
+
     def with_lead_photo(self):
         """The lead photo, its photographer and its agencies in order: the credit line."""
         return self.select_related("lead_photo__photographer").prefetch_related(
@@ -260,6 +264,17 @@ class Article(Versioned):
             and self.published_at is not None
             and self.published_at <= timezone.now()
         )
+
+    @property
+    def last_modified(self):
+        """When this story's page last changed, for Last-Modified and 304s.
+
+        The later of its own last save and its publication time (a scheduled
+        story's page appears then). Quote edits through the admin save the story
+        too; people, tags and photo credits carry no time, so the page cache
+        never lets Last-Modified fall before its latest change (caching.py).
+        """
+        return max(filter(None, [self.updated_at, self.published_at]), default=None)
 
     @property
     def was_updated(self):

@@ -17,6 +17,9 @@ def _test_settings(settings):
             "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         },
     }
+    # Pages are cached as in production (where REDIS_URL turns it on); the
+    # local-memory cache is shared well enough within this one process.
+    settings.PAGE_CACHE_SECONDS = 300
     cache.clear()
 
 

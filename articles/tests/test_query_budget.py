@@ -8,6 +8,12 @@ from .factories import make_article, make_person, make_photo
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _build_every_page(settings):
+    # These budgets are for building a page; test_page_cache.py covers cache hits.
+    settings.PAGE_CACHE_SECONDS = 0
+
+
 def test_story_page_costs_the_same_with_one_quote_or_thirty(client):
     small = make_article(quotes=1, tags=1, people=1)
     large = make_article(quotes=30, tags=30, people=30)

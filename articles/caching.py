@@ -1,0 +1,195 @@
+"""The public page cache: anonymous GETs served from Django's shared cache.
+
+Every cached page is stored under the current *generation*, a random token
+kept in the same shared cache (Redis in production). Any committed change to
+the newsroom's content replaces the token (``bump_generation``, called from
+signals.py on commit), so every page on every app instance is fresh at once;
+old entries are never read again and age out of the cache.
+
+A story scheduled for later appears without any write, so each generation also
+knows the next scheduled publication moment: pages never outlive it, and the
+first request after it starts a new generation.
+
+Staff (anyone signed in) always bypass the cache, and what they see is sent
+``Cache-Control: private`` so no shared cache keeps it. Previews, error pages
+and responses that set cookies are never stored.
+"""
+
+import hashlib
+import uuid
+from datetime import datetime, timedelta
+from functools import wraps
+from typing import NamedTuple
+
+from django.conf import settings
+from django.core import checks
+from django.core.cache import cache
+from django.db.models import Min
+from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import http_date, parse_http_date_safe
+
+GENERATION_KEY = "pages:generation"
+# Without a scheduled story, a generation still re-checks now and then, in case
+# a schedule was written by something that skips signals (a bulk update).
+LONGEST_WAIT = timedelta(hours=1)
+NO_STORE_DIRECTIVES = ("private", "no-store", "no-cache")
+
+
+class Generation(NamedTuple):
+    token: str
+    started: datetime
+
+
+def _new_generation():
+    return Generation(uuid.uuid4().hex, timezone.now().replace(microsecond=0))
+
+
+def bump_generation():
+    """Start a new generation: every page cached so far is out of date."""
+    generation = _new_generation()
+    cache.set(GENERATION_KEY, generation, timeout=None)
+    return generation
+
+
+def current_generation():
+    """The current generation, starting one if the cache has none (or lost it)."""
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        fresh = _new_generation()
+        # Another instance may have won the race; everyone uses what is stored.
+        stored = cache.add(GENERATION_KEY, fresh, timeout=None)
+        generation = fresh if stored else cache.get(GENERATION_KEY, fresh)
+    return generation
+
+
+def _next_publication_key(token):
+    return f"pages:next-publication:{token}"
+
+
+def _next_publication():
+    # Imported here: models import nothing from this module, but signals.py
+    # imports it while the app registry is still loading.
+    from .models import Article
+
+    upcoming = Article.objects.scheduled().aggregate(next=Min("published_at"))
+    return upcoming["next"] or timezone.now() + LONGEST_WAIT
+
+
+def seconds_left(generation):
+    """How long a page of this generation may be kept: 0 once a schedule is due.
+
+    The moment is looked up once per generation, after the token was read, so
+    it reflects every change committed before the token was made.
+    """
+    key = _next_publication_key(generation.token)
+    # Kept a while, not forever: every generation leaves one of these behind.
+    moment = cache.get_or_set(key, _next_publication, LONGEST_WAIT.total_seconds())
+    left = int((moment - timezone.now()).total_seconds())
+    return max(0, min(settings.PAGE_CACHE_SECONDS, left))
+
+
+def _page_key(request, generation):
+    address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    digest = hashlib.sha256(address.encode()).hexdigest()
+    return f"pages:{generation.token}:{digest}"
+
+
+def _bypasses_cache(request):
+    return (
+        request.method != "GET"
+        or settings.PAGE_CACHE_SECONDS <= 0
+        or request.user.is_authenticated
+    )
+
+
+def _storable(request, response):
+    cache_control = response.get("Cache-Control", "")
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        # A page that rendered {% csrf_token %} is about to get a cookie.
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and not any(word in cache_control for word in NO_STORE_DIRECTIVES)
+    )
+
+
+def _honest_last_modified(response, generation):
+    # A Last-Modified from the page's own dates (a story's last save, a feed's
+    # newest item) misses changes that carry no date: a person renamed, a story
+    # unpublished. Never claim an earlier time than the content generation's.
+    stated = parse_http_date_safe(response.get("Last-Modified", ""))
+    started = generation.started.timestamp()
+    if stated is not None and stated < started:
+        response["Last-Modified"] = http_date(started)
+
+
+def _mark_public(response):
+    # Browsers revalidate every time (a 304 from the ETag is cheap); a CDN may
+    # keep the page CDN_CACHE_SECONDS, since the app cannot purge a CDN.
+    patch_cache_control(
+        response, public=True, max_age=0, s_maxage=settings.CDN_CACHE_SECONDS
+    )
+    patch_vary_headers(response, ["Cookie"])
+
+
+def public_page(view):
+    """Serve view's page to anonymous readers from the shared page cache."""
+
+    @wraps(view)
+    def cached_view(request, *args, **kwargs):
+        if _bypasses_cache(request):
+            response = view(request, *args, **kwargs)
+            _honest_last_modified(response, current_generation())
+            if request.user.is_authenticated:
+                patch_cache_control(response, private=True, max_age=0)
+            elif request.method in ("GET", "HEAD") and response.status_code == 200:
+                _mark_public(response)
+            response["X-Page-Cache"] = "bypass"
+            return response
+
+        generation = current_generation()
+        lifetime = seconds_left(generation)
+        if lifetime == 0:
+            # A scheduled story is now due: pages made before it are stale.
+            generation = bump_generation()
+            lifetime = seconds_left(generation)
+        key = _page_key(request, generation)
+        response = cache.get(key)
+        if response is not None:
+            response["X-Page-Cache"] = "hit"
+            return response
+
+        response = view(request, *args, **kwargs)
+        response["X-Page-Cache"] = "miss"
+        _honest_last_modified(response, generation)
+        if _storable(request, response) and lifetime > 0:
+            _mark_public(response)
+
+            def store(rendered):
+                cache.set(key, rendered, lifetime)
+
+            if hasattr(response, "add_post_render_callback"):
+                response.add_post_render_callback(store)
+            else:
+                store(response)
+        return response
+
+    return cached_view
+
+
+@checks.register(checks.Tags.caches)
+def check_shared_cache(app_configs, **kwargs):
+    """Warn when pages are cached where other processes cannot see a change."""
+    backend = settings.CACHES["default"]["BACKEND"]
+    if settings.PAGE_CACHE_SECONDS > 0 and backend.endswith("LocMemCache"):
+        return [
+            checks.Warning(
+                "PAGE_CACHE_SECONDS is set but the cache is local to each process.",
+                hint="Set REDIS_URL: with several workers or instances, a change "
+                "made in one process would not refresh pages cached by the others.",
+                id="articles.W101",
+            )
+        ]
+    return []

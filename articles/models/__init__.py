@@ -1,3 +1,4 @@
+from .corrections import Correction, CorrectionDeletionError, CorrectionQuerySet
 from .people import Person, PersonQuerySet
 from .photos import Agency, PhotoCredit, PhotoCreditAgency
 from .stories import (
@@ -13,6 +14,9 @@ __all__ = [
     "Agency",
     "Article",
     "ArticleQuerySet",
+    "Correction",
+    "CorrectionDeletionError",
+    "CorrectionQuerySet",
     "Person",
     "PersonQuerySet",
     "PhotoCredit",
@@ -22,3 +26,4 @@ __all__ = [
     "Status",
     "TaggedArticle",
 ]
+from . import history  # noqa: E402,F401  registers revision history

@@ -29,6 +29,8 @@ urlpatterns = [
     ),
     path("preview/<int:pk>/", views.ArticlePreviewView.as_view(), name="preview"),
     path("search/", views.SearchView.as_view(), name="search"),
+    path("corrections/", views.CorrectionListView.as_view(), name="corrections"),
+    path("corrections/feed/", feeds.CorrectionsFeed(), name="corrections-feed"),
     path("tags/<uslug:slug>/", views.TagArticleListView.as_view(), name="tag"),
     path("tags/<uslug:slug>/feed/", feeds.TagFeed(), name="tag-feed"),
     path("people/<uslug:slug>/", views.PersonArticleListView.as_view(), name="person"),

@@ -35,6 +35,15 @@ class CorrectionQuerySet(models.QuerySet):
         article_model = self.model._meta.get_field("article").related_model
         return self.filter(article__in=article_model.objects.published())
 
+    def for_corrections_page(self):
+        """Newest first, each with the story it corrects (not the story's body)."""
+        return (
+            self.on_published_stories()
+            .select_related("article", "quote")
+            .defer("article__body")
+            .order_by("-published_at", "-pk")
+        )
+
     def standing(self):
         """Corrections that have not been struck."""
         return self.filter(struck_at__isnull=True)
@@ -113,8 +122,20 @@ class Correction(models.Model):
     def clean(self):
         if not self.text.strip():
             raise ValidationError({"text": "A correction needs its text."})
-        if self._state.adding and self.article_id and not self.article.is_published:
+        if not self._state.adding or not self.article_id:
+            return
+        if not self.article.is_published:
             raise ValidationError("Corrections are added to published stories.")
+        if self.published_at > timezone.now():
+            raise ValidationError(
+                {"published_at": "A correction cannot be dated in the future."}
+            )
+        if self.published_at < self.article.published_at:
+            raise ValidationError(
+                {
+                    "published_at": "A correction cannot be dated before the story was published."
+                }
+            )
         if self.quote_id and self.quote.article_id != self.article_id:
             raise ValidationError(
                 {"quote": "Choose a quote from the story being corrected."}

@@ -444,7 +444,8 @@ class CorrectionAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            obj.strike(obj.strike_note)
+            if "strike_note" in form.changed_data:  # read-only once struck
+                obj.strike(obj.strike_note)
         else:
             obj.pk = obj.article.add_correction(
                 obj.text, quote=obj.quote, when=obj.published_at

@@ -101,6 +101,7 @@ class Migration(migrations.Migration):
                 null=True,
                 on_delete=django.db.models.deletion.SET_NULL,
                 related_name="+",
+                serialize=False,
                 to=settings.AUTH_USER_MODEL,
             ),
         ),

@@ -220,6 +220,8 @@ class Article(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         editable=False,
+        # Desk bookkeeping, left out of dumps so they load where that user doesn't exist.
+        serialize=False,
         help_text="Who started the story; a reporter may change only their own drafts.",
     )
     wire_digest = models.CharField(

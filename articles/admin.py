@@ -103,6 +103,9 @@ STATUS_COLOURS = {
 class ArticleAdmin(CompareVersionAdmin):
     form = ArticleForm
     history_latest_first = True
+    # taggit's manager breaks reversion-compare's m2m diff; the tags' through
+    # rows (tagged_items) are compared instead.
+    compare_exclude = ["tags", "created_by"]
     # VersionAdmin names reversion's list template; ours extends it.
     change_list_template = "admin/articles/article/change_list.html"
     list_display = [
@@ -202,6 +205,12 @@ class ArticleAdmin(CompareVersionAdmin):
             ]
         return fieldsets
 
+    def compare_view(self, request, object_id, extra_context=None):
+        # reversion-compare checks only that the user is staff.
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        return super().compare_view(request, object_id, extra_context)
+
     def revision_view(self, request, object_id, version_id, extra_context=None):
         self._workflow_now = (
             Article.objects.filter(pk=unquote(object_id))
@@ -219,15 +228,17 @@ class ArticleAdmin(CompareVersionAdmin):
         if article is not None and workflow:
             for field, value in workflow.items():
                 setattr(article, field, value)
-            article._restoring = True
+            # The row already holds the old revision; whether it is live is known here.
+            article._restoring, article._was_live = True, article.is_published
         return article
 
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
-        obj._was_live = (
-            change and Article.objects.published().filter(pk=obj.pk).exists()
-        )
+        if not hasattr(obj, "_was_live"):  # get_object set it when restoring
+            obj._was_live = (
+                change and Article.objects.published().filter(pk=obj.pk).exists()
+            )
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):

@@ -330,3 +330,27 @@ class TestPreview:
             assert response["X-Robots-Tag"] == "noindex, nofollow"
             assert b'class="preview-banner"' in response.content
         assert Client().get(urls[0]).status_code == 404
+
+
+class TestChangeForm:
+    def test_editor_sees_status_minor_edit_and_corrections_on_a_live_story(
+        self, desk_editor
+    ):
+        story = make_article(quotes=1)
+        story.add_correction("Fixed a name.")
+        page = logged_in(desk_editor).get(change_url(story)).content.decode()
+        assert 'name="status"' in page and 'name="minor_edit"' in page
+        assert 'class="status-label"' in page
+        assert "Fixed a name." in page and 'id="corrections-group"' in page
+        assert 'name="corrections-0-text"' not in page  # saved ones are read-only
+
+    def test_a_draft_has_no_minor_edit_box(self, desk_editor):
+        story = make_article(status=Status.DRAFT, published_at=None)
+        page = logged_in(desk_editor).get(change_url(story)).content.decode()
+        assert 'name="status"' in page and 'name="minor_edit"' not in page
+
+    def test_reporter_form_has_no_publishing_controls(self, desk_reporter):
+        page = logged_in(desk_reporter).get(reverse("admin:articles_article_add"))
+        html = page.content.decode()
+        assert page.status_code == 200
+        assert 'name="status"' not in html and 'name="published_at_0"' not in html

@@ -191,7 +191,7 @@ class ArticleAdmin(CompareVersionAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if obj is None or not obj.is_published:
+        if not getattr(obj, "_was_live", False):
             # Only an edit to a story readers can see may be called minor.
             fieldsets = [
                 (
@@ -224,21 +224,21 @@ class ArticleAdmin(CompareVersionAdmin):
 
     def get_object(self, request, object_id, from_field=None):
         article = super().get_object(request, object_id, from_field)
+        if article is None:
+            return None
         workflow = getattr(self, "_workflow_now", None)
-        if article is not None and workflow:
+        if workflow:
             for field, value in workflow.items():
                 setattr(article, field, value)
-            # The row already holds the old revision; whether it is live is known here.
-            article._restoring, article._was_live = True, article.is_published
+            article._restoring = True
+        # Whether readers could see the story before this request: the form
+        # changes the instance, and the fields shown must not change with it.
+        article._was_live = article.is_published
         return article
 
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
-        if not hasattr(obj, "_was_live"):  # get_object set it when restoring
-            obj._was_live = (
-                change and Article.objects.published().filter(pk=obj.pk).exists()
-            )
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
@@ -250,7 +250,7 @@ class ArticleAdmin(CompareVersionAdmin):
             or any(fs.has_changed() for fs in formsets if fs.model is not Correction)
         )
         if (
-            article._was_live
+            getattr(article, "_was_live", False)
             and story_changed
             and not form.cleaned_data.get("minor_edit")
         ):
@@ -396,6 +396,10 @@ class ArticleAdmin(CompareVersionAdmin):
         readonly = list(super().get_readonly_fields(request, obj))
         if not self.has_publish_permission(request):
             readonly += ["status", "published_at"]
+        elif getattr(obj, "_was_live", False):
+            # The publication time is in the story's address and never moves;
+            # unpublish first to correct a wrong one.
+            readonly += ["published_at"]
         return readonly
 
 

@@ -354,3 +354,36 @@ class TestChangeForm:
         html = page.content.decode()
         assert page.status_code == 200
         assert 'name="status"' not in html and 'name="published_at_0"' not in html
+
+    def test_a_live_story_keeps_its_publication_time(self, desk_editor):
+        story = make_article(slug="talks-to-begin")
+        before = desk_state()
+        response = logged_in(desk_editor).post(
+            change_url(story),
+            workflow_form(
+                status=Status.PUBLISHED,
+                published_at_0="2001-01-01",
+                published_at_1="10:00:00",
+                minor_edit="on",
+                headline=story.headline,
+                dateline="",
+                source="",
+                tags="",
+                body=story.body,
+            ),
+        )
+        assert response.status_code == 302
+        assert desk_state() == before
+
+    def test_a_refused_publish_shows_the_same_form_again(self, desk_editor):
+        story = make_article(
+            slug="talks-to-begin", status=Status.DRAFT, published_at=None
+        )
+        before = desk_state()
+        response = logged_in(desk_editor).post(
+            change_url(story),
+            workflow_form(status=Status.SCHEDULED),  # with no time
+        )
+        assert response.status_code == 200
+        assert b"A scheduled story needs its publication time." in response.content
+        assert desk_state() == before

@@ -248,3 +248,47 @@ class TestFixtures:
         assert dump() == before
         correction = Correction.objects.get()
         assert correction.is_struck and correction.quote.order == 1
+
+
+class TestCorrectionAdmin:
+    def add(self, client, story, text="The vote was 12 to 3."):
+        now = timezone.localtime()
+        return client.post(
+            reverse("admin:articles_correction_add"),
+            {
+                "article": story.pk,
+                "text": text,
+                "quote": "",
+                "published_at_0": f"{now:%Y-%m-%d}",
+                "published_at_1": f"{now:%H:%M:%S}",
+            },
+        )
+
+    def test_editor_adds_one_to_a_published_story(self, story, desk_editor):
+        response = self.add(logged_in(desk_editor), story)
+        assert response.status_code == 302
+        correction = Correction.objects.get()
+        assert Article.objects.get(pk=story.pk).updated_at == correction.published_at
+
+    def test_a_draft_is_refused_with_a_clear_error(self, desk_editor):
+        draft = make_article(status=Status.DRAFT, published_at=None)
+        response = self.add(logged_in(desk_editor), draft)
+        assert response.status_code == 200
+        assert b"Corrections are added to published stories." in response.content
+        assert Correction.objects.count() == 0
+
+
+def test_reporter_cannot_change_quotes_of_a_published_story(desk_reporter):
+    story = make_article(quotes=1)
+    quote = story.quotes.get()
+    response = logged_in(desk_reporter).post(
+        reverse("admin:articles_quote_change", args=[quote.pk]),
+        {
+            "article": story.pk,
+            "speaker": quote.speaker_id,
+            "text": "Changed,",
+            "order": 1,
+        },
+    )
+    assert response.status_code == 403
+    assert Quote.objects.get(pk=quote.pk).text == quote.text

@@ -24,7 +24,6 @@ from .models import (
     Quote,
     Status,
 )
-from .models.stories import DRAFT_STATUSES
 
 PARKED = 10_000  # beyond any real position (and within smallint), so parked rows collide with none
 
@@ -212,21 +211,19 @@ class ArticleAdmin(CompareVersionAdmin):
         return super().compare_view(request, object_id, extra_context)
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
-        self._workflow_now = (
+        # Read before reversion writes the old revision over the row.
+        request.workflow_now = (
             Article.objects.filter(pk=unquote(object_id))
             .values(*self.WORKFLOW_FIELDS)
             .first()
         )
-        try:
-            return super().revision_view(request, object_id, version_id, extra_context)
-        finally:
-            self._workflow_now = None
+        return super().revision_view(request, object_id, version_id, extra_context)
 
     def get_object(self, request, object_id, from_field=None):
         article = super().get_object(request, object_id, from_field)
         if article is None:
             return None
-        workflow = getattr(self, "_workflow_now", None)
+        workflow = getattr(request, "workflow_now", None)
         if workflow:
             for field, value in workflow.items():
                 setattr(article, field, value)
@@ -424,9 +421,7 @@ class QuoteAdmin(admin.ModelAdmin):
         if db_field.name == "article" and not request.user.has_perm(
             "articles.publish_article"
         ):
-            kwargs["queryset"] = Article.objects.filter(
-                created_by=request.user, status__in=DRAFT_STATUSES
-            )
+            kwargs["queryset"] = Article.objects.editable_by(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description="Story", ordering="article__headline")

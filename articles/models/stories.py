@@ -53,6 +53,14 @@ class ArticleQuerySet(models.QuerySet):
     def drafts(self):
         return self.filter(status=Status.DRAFT)
 
+    def editable_by(self, user):
+        """The stories user may change: see Article.editable_by()."""
+        if not user.has_perm("articles.change_article"):
+            return self.none()
+        if user.has_perm("articles.publish_article"):
+            return self.all()
+        return self.filter(created_by=user, status__in=DRAFT_STATUSES)
+
     def with_lead_photo(self):
         """The lead photo, its photographer and its agencies in order: the credit line."""
         return self.select_related("lead_photo__photographer").prefetch_related(

@@ -387,3 +387,19 @@ class TestChangeForm:
         assert response.status_code == 200
         assert b"A scheduled story needs its publication time." in response.content
         assert desk_state() == before
+
+
+@pytest.mark.parametrize("role", ["desk_reporter", "desk_editor"])
+def test_queryset_and_story_agree_on_who_may_edit(request, role):
+    user = request.getfixturevalue(role)
+    for status in Status:
+        when = (
+            timezone.now() + timedelta(hours=1) if status == Status.SCHEDULED else None
+        )
+        make_article(status=status, published_at=when, created_by=user)
+        make_article(status=status, published_at=when)
+    stories = Article.objects.all()
+    editable = {a for a in stories if a.editable_by(user)}
+    assert set(Article.objects.editable_by(user)) == editable
+    expected = 8 if role == "desk_editor" else 2
+    assert len(editable) == expected

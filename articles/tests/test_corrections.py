@@ -292,3 +292,24 @@ def test_reporter_cannot_change_quotes_of_a_published_story(desk_reporter):
     )
     assert response.status_code == 403
     assert Quote.objects.get(pk=quote.pk).text == quote.text
+
+
+def test_feeds_sitemaps_and_json_ld_date_a_story_by_its_correction(client, seed_story):
+    def modified():
+        page = client.get(seed_story.get_absolute_url()).content.decode()
+        sitemap = client.get("/sitemap-stories.xml").content.decode()
+        atom = client.get(reverse("articles:feed-atom")).content.decode()
+        return page, sitemap, atom
+
+    page, sitemap, atom = modified()
+    assert '"dateModified": "2022-02-15T12:00:00+00:00"' in page
+    assert "<lastmod>2022-02-15</lastmod>" in sitemap
+    assert "<updated>2022-02-15T12:00:00+00:00</updated>" in atom
+
+    when = timezone.now().replace(microsecond=0) - timedelta(days=1)
+    seed_story.add_correction("An earlier version misspelled a name.", when=when)
+    page, sitemap, atom = modified()
+    assert f'"dateModified": "{when.isoformat()}"' in page
+    assert f"<lastmod>{when:%Y-%m-%d}</lastmod>" in sitemap
+    assert f"<updated>{when.isoformat()}</updated>" in atom
+    assert "updated <time" in page

@@ -435,9 +435,10 @@ class Article(models.Model):
 
     def add_correction(self, text, *, quote=None, when=None):
         """Append a correction to a published story; readers see it as an update."""
-        correction = Correction(article=self, text=text, quote=quote)
-        if when is not None:
-            correction.published_at = when
+        # Whole seconds before validation: the time is in the natural key and
+        # save() would drop the microseconds after the uniqueness check.
+        when = (when or timezone.now()).replace(microsecond=0)
+        correction = Correction(article=self, text=text, quote=quote, published_at=when)
         correction.full_clean()
         with transaction.atomic():
             correction.save()

@@ -72,6 +72,13 @@ class TestAddCorrection:
         assert Correction.objects.count() == 0
         assert Article.objects.get(pk=story.pk).updated_at is None
 
+    def test_two_in_one_second_get_a_clear_error(self, story):
+        when = timezone.now()
+        story.add_correction("First.", when=when)
+        with pytest.raises(ValidationError, match="already exists"):
+            story.add_correction("Second.", when=when.replace(microsecond=999))
+        assert [c[1] for c in record()] == ["First."]
+
 
 class TestNeverDeleted:
     def test_no_way_of_deleting_through_the_orm(self, story):

@@ -68,3 +68,25 @@ def test_list_pages_cost_the_same_for_two_stories_or_twenty(client, url_of):
     few = count_queries(client, url_of(build(2)))
     many = count_queries(client, url_of(build(18)))
     assert few == many
+
+
+def test_corrections_page_and_feed_cost_the_same_for_two_corrections_or_twenty(client):
+    def build(count):
+        story = make_article(quotes=1, published_at=timezone.now() - timedelta(days=1))
+        for n in range(count):
+            story.add_correction(
+                f"Fix {n}.",
+                quote=story.quotes.first(),
+                when=timezone.now() - timedelta(minutes=n + 1),
+            )
+
+    build(2)
+    few = [
+        count_queries(client, url) for url in ("/corrections/", "/corrections/feed/")
+    ]
+    build(18)
+    many = [
+        count_queries(client, url) for url in ("/corrections/", "/corrections/feed/")
+    ]
+    assert few == many
+    print(f"/corrections/ and its feed: {many} queries")

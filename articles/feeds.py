@@ -10,7 +10,7 @@ from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.html import escape
 from taggit.models import Tag
 
-from .models import Article, Person
+from .models import Article, Correction, Person
 
 FEED_LENGTH = 30
 
@@ -74,7 +74,7 @@ class LatestArticlesFeed(Feed):
         return article.published_at
 
     def item_updateddate(self, article):
-        return article.updated_at
+        return article.modified_at
 
     def item_author_name(self, article):
         return article.byline or None  # no byline in the copy: no author element
@@ -137,3 +137,28 @@ class PersonFeed(LatestArticlesFeed):
 
     def description(self, person):
         return f"The latest stories featuring {person.name}."
+
+
+class CorrectionsFeed(Feed):
+    feed_type = RssFeed
+    link = reverse_lazy("articles:corrections")
+
+    def title(self):
+        return f"{settings.SITE_NAME}: corrections"
+
+    def description(self):
+        return f"Corrections to stories from {settings.SITE_NAME}, newest first."
+
+    def items(self):
+        return Correction.objects.for_corrections_page()[:FEED_LENGTH]
+
+    def item_title(self, correction):
+        return escape(f"Correction: {correction.article.headline}")
+
+    def item_description(self, correction):
+        if correction.is_struck:
+            return escape(f"Struck: {correction.strike_note} (was: {correction.text})")
+        return escape(correction.text)
+
+    def item_pubdate(self, correction):
+        return correction.published_at

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 from django.utils.text import slugify
 
 from . import wire
@@ -18,6 +19,15 @@ class ArticleForm(VersionedModelForm):
 
     class Media:
         js = ["js/autosave.js"]
+
+    # Changing these moves the story through the desk; it does not update the story.
+    WORKFLOW_FIELDS = {"status", "published_at", "minor_edit"}
+
+    minor_edit = forms.BooleanField(
+        label="Minor edit — don't show as updated",
+        required=False,
+        help_text="For typo fixes on a published story: readers are not told it was updated.",
+    )
 
     class Meta:
         model = Article
@@ -46,6 +56,25 @@ class ArticleForm(VersionedModelForm):
                 params={"tags": ", ".join(unusable)},
             )
         return tags
+
+    def changes_story(self):
+        """Whether the saved words, people, photo or tags differ from before."""
+        return bool(set(self.changed_data) - self.WORKFLOW_FIELDS)
+
+
+class ScheduleForm(forms.Form):
+    """The publication time the admin's "schedule" action asks for."""
+
+    publish_at = forms.DateTimeField(
+        label="Publish at",
+        help_text="In the site's time zone, e.g. 2026-12-01 07:00. The stories appear by themselves then.",
+    )
+
+    def clean_publish_at(self):
+        when = self.cleaned_data["publish_at"]
+        if when <= timezone.now():
+            raise forms.ValidationError("Choose a time in the future.")
+        return when
 
 
 class WireImportForm(forms.Form):

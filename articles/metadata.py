@@ -67,7 +67,7 @@ def story_metadata(article, request):
     photo = article.lead_photo
     image = request.build_absolute_uri(photo.image.url) if photo and photo.image else ""
     published = article.published_at.isoformat() if article.published_at else ""
-    modified = article.updated_at.isoformat() if article.updated_at else published
+    modified = article.modified_at.isoformat() if article.modified_at else ""
     open_graph = [
         ("og:type", "article"),
         ("og:site_name", settings.SITE_NAME),
@@ -134,6 +134,17 @@ def story_metadata(article, request):
                 "url": canonical + "#" + quote.anchor,
             }
             for quote in article.quotes.all()
+        ]
+    corrections = [c for c in article.corrections.all() if not c.is_struck]
+    if corrections:
+        news_article["correction"] = [
+            {
+                "@type": "CorrectionComment",
+                "text": correction.text,
+                "datePublished": correction.published_at.isoformat(),
+                "url": canonical + "#" + correction.anchor,
+            }
+            for correction in corrections
         ]
     return {
         "canonical": canonical,

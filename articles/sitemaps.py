@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
@@ -9,6 +10,11 @@ from taggit.models import Tag
 from .models import Article, Person, TaggedArticle
 
 NEWS_WINDOW = timedelta(hours=48)  # Google News reads stories of the last two days
+
+
+def modified(prefix=""):
+    """Article.modified_at in SQL: the update readers saw, else publication."""
+    return Coalesce(f"{prefix}updated_at", f"{prefix}published_at")
 
 
 class ArticleSitemap(Sitemap):
@@ -23,11 +29,11 @@ class ArticleSitemap(Sitemap):
         return Article.objects.published().defer("body")
 
     def lastmod(self, article):
-        return article.updated_at
+        return article.modified_at
 
     def get_latest_lastmod(self):
         # The index asks for this; Django's default would load every story.
-        return self.items().aggregate(latest=Max("updated_at"))["latest"]
+        return self.items().aggregate(latest=Max(modified()))["latest"]
 
 
 class NewsSitemap(ArticleSitemap):
@@ -48,7 +54,7 @@ class TagSitemap(Sitemap):
         latest = dict(
             TaggedArticle.objects.filter(content_object__in=Article.objects.published())
             .values_list("tag")
-            .annotate(latest=Max("content_object__updated_at"))
+            .annotate(latest=Max(modified("content_object__")))
             .order_by()
         )
         tags = list(Tag.objects.filter(pk__in=latest).exclude(slug="").order_by("name"))
@@ -75,9 +81,7 @@ class PersonSitemap(Sitemap):
         latest = {}
         for way in ["people", "quotes__speaker", "authors", "lead_photo__photographer"]:
             rows = published.filter(**{f"{way}__isnull": False}).values_list(way)
-            for person_id, updated in rows.annotate(
-                latest=Max("updated_at")
-            ).order_by():
+            for person_id, updated in rows.annotate(latest=Max(modified())).order_by():
                 latest[person_id] = max(updated, latest.get(person_id, updated))
         people = list(Person.objects.filter(pk__in=latest).order_by("name"))
         for person in people:

@@ -39,6 +39,16 @@ urlpatterns = [
     path("preview/<int:pk>/", views.ArticlePreviewView.as_view(), name="preview"),
     path("search/", views.SearchView.as_view(), name="search"),
     path(
+        "corrections/",
+        public_page(views.CorrectionListView.as_view()),
+        name="corrections",
+    ),
+    path(
+        "corrections/feed/",
+        public_page(feeds.CorrectionsFeed()),
+        name="corrections-feed",
+    ),
+    path(
         "tags/<uslug:slug>/",
         public_page(views.TagArticleListView.as_view()),
         name="tag",

@@ -14,7 +14,7 @@ from taggit.models import Tag
 
 from . import search
 from .metadata import person_metadata, story_metadata
-from .models import Article, Person
+from .models import Article, Correction, Person
 
 
 class PublishedArticleMixin:
@@ -70,6 +70,7 @@ class StoryPageMixin:
     def render_to_response(self, context, **kwargs):
         response = super().render_to_response(context, **kwargs)
         if context["preview"]:
+            # never-cache includes "private": no shared cache may keep a draft.
             add_never_cache_headers(response)
             response["X-Robots-Tag"] = "noindex, nofollow"
         else:
@@ -135,3 +136,12 @@ class PersonArticleListView(PublishedArticleMixin, ListView):
             metadata=person_metadata(self.person, self.request),
             **kwargs,
         )
+
+
+class CorrectionListView(ListView):
+    """Every correction on a published story, newest first: the public record."""
+
+    paginate_by = 30
+
+    def get_queryset(self):
+        return Correction.objects.for_corrections_page()

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0002_search_index'),
+        ('articles', '0005_workflow'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,3 +1,4 @@
+from .corrections import Correction, CorrectionDeletionError, CorrectionQuerySet
 from .people import Person, PersonQuerySet
 from .photos import Agency, PhotoCredit, PhotoCreditAgency
 from .stories import (
@@ -14,6 +15,9 @@ __all__ = [
     "Agency",
     "Article",
     "ArticleQuerySet",
+    "Correction",
+    "CorrectionDeletionError",
+    "CorrectionQuerySet",
     "Person",
     "PersonQuerySet",
     "PhotoCredit",
@@ -25,3 +29,4 @@ __all__ = [
     "TaggedArticle",
     "Versioned",
 ]
+from . import history  # noqa: E402,F401  registers revision history

@@ -1,8 +1,9 @@
 import html
-from datetime import UTC, timedelta
+from datetime import UTC
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Case, Prefetch, Q, When
 from django.urls import reverse
 from django.utils import timezone
@@ -14,17 +15,24 @@ from taggit.models import TaggedItemBase
 from .. import search
 from ..rendering import paragraphs, render_body, text_segments
 from ..wire import find_quote, normalize_quote_text
+from .corrections import Correction
 from .people import Person
 from .photos import PhotoCredit, PhotoCreditAgency
 from .places import next_place
 from .versions import Versioned
 
-UPDATE_GRACE = timedelta(minutes=10)
-
 
 class Status(models.TextChoices):
     DRAFT = "draft", "Draft"
+    IN_REVIEW = "review", "In review"
+    SCHEDULED = "scheduled", "Scheduled"
     PUBLISHED = "published", "Published"
+
+
+# A scheduled story whose time has come is public: no job has to flip its status.
+PUBLIC_STATUSES = [Status.SCHEDULED, Status.PUBLISHED]
+# Where a reporter may still change their own story.
+DRAFT_STATUSES = [Status.DRAFT, Status.IN_REVIEW]
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -33,12 +41,26 @@ class ArticleQuerySet(models.QuerySet):
         return self.get(slug=slug, published_at=published_at)
 
     def published(self):
-        """Stories a reader may see: published, and not dated in the future."""
-        return self.filter(status=Status.PUBLISHED, published_at__lte=timezone.now())
+        """Stories a reader may see: published or scheduled, and their time has come."""
+        return self.filter(status__in=PUBLIC_STATUSES, published_at__lte=timezone.now())
 
     def scheduled(self):
-        """Published stories dated in the future: they appear when their time comes."""
-        return self.filter(status=Status.PUBLISHED, published_at__gt=timezone.now())
+        """Stories waiting for their publication time."""
+        return self.filter(status__in=PUBLIC_STATUSES, published_at__gt=timezone.now())
+
+    def in_review(self):
+        return self.filter(status=Status.IN_REVIEW)
+
+    def drafts(self):
+        return self.filter(status=Status.DRAFT)
+
+    def editable_by(self, user):
+        """The stories user may change: see Article.editable_by()."""
+        if not user.has_perm("articles.change_article"):
+            return self.none()
+        if user.has_perm("articles.publish_article"):
+            return self.all()
+        return self.filter(created_by=user, status__in=DRAFT_STATUSES)
 
     def with_lead_photo(self):
         """The lead photo, its photographer and its agencies in order: the credit line."""
@@ -64,6 +86,9 @@ class ArticleQuerySet(models.QuerySet):
             "people",
             "tags",
             Prefetch("quotes", queryset=Quote.objects.select_related("speaker")),
+            Prefetch(
+                "corrections", queryset=Correction.objects.select_related("quote")
+            ),
         )
 
     def for_feed(self):
@@ -192,7 +217,22 @@ class Article(Versioned):
         max_length=20, choices=Status, default=Status.DRAFT, db_index=True
     )
     published_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="The update time readers see: set by meaningful edits and corrections after publication.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        # Desk bookkeeping, left out of dumps so they load where that user doesn't exist.
+        serialize=False,
+        help_text="Who started the story; a reporter may change only their own drafts.",
+    )
     wire_digest = models.CharField(
         max_length=64,
         blank=True,
@@ -206,7 +246,9 @@ class Article(Versioned):
     class Meta:
         ordering = ["-published_at", "-pk"]
         get_latest_by = "published_at"
-        permissions = [("publish_article", "Can publish and unpublish articles")]
+        permissions = [
+            ("publish_article", "Can publish, schedule and unpublish articles")
+        ]
         indexes = [
             models.Index(
                 fields=["status", "-published_at"], name="article_published_idx"
@@ -260,7 +302,7 @@ class Article(Versioned):
     @property
     def is_published(self):
         return (
-            self.status == Status.PUBLISHED
+            self.status in PUBLIC_STATUSES
             and self.published_at is not None
             and self.published_at <= timezone.now()
         )
@@ -269,21 +311,58 @@ class Article(Versioned):
     def last_modified(self):
         """When this story's page last changed, for Last-Modified and 304s.
 
-        The later of its own last save and its publication time (a scheduled
-        story's page appears then). Quote edits through the admin save the story
-        too; people, tags and photo credits carry no time, so the page cache
-        never lets Last-Modified fall before its latest change (caching.py).
+        The latest of its last save (``changed_at``), its reader-facing update
+        and its publication time (a scheduled story's page appears then). Quote
+        edits through the admin save the story too; people, tags and photo
+        credits carry no time, so the page cache never lets Last-Modified fall
+        before its latest change (caching.py).
         """
-        return max(filter(None, [self.updated_at, self.published_at]), default=None)
+        return max(
+            filter(None, [self.changed_at, self.updated_at, self.published_at]),
+            default=None,
+        )
+
+    @property
+    def is_scheduled(self):
+        """Waiting for its publication time; it appears by itself when the time comes."""
+        return (
+            self.status in PUBLIC_STATUSES
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
+
+    @property
+    def public_status(self):
+        """The status as readers experience it: a scheduled story whose time has come is published."""
+        if self.is_published:
+            return Status.PUBLISHED
+        if self.is_scheduled:
+            return Status.SCHEDULED
+        return Status(self.status)
 
     @property
     def was_updated(self):
         """Whether readers should see an update time beside the publication time."""
-        # Saves made within minutes of publishing are part of getting it out.
         return bool(
             self.published_at
             and self.updated_at
-            and self.updated_at - self.published_at > UPDATE_GRACE
+            and self.updated_at > self.published_at
+        )
+
+    @property
+    def modified_at(self):
+        """When readers were last told of a change: dateModified, feeds and sitemaps."""
+        # The same as sitemaps.modified() in SQL.
+        return self.updated_at or self.published_at
+
+    def editable_by(self, user):
+        """Editors change any story; a reporter only their own, before it goes out."""
+        if user.has_perm("articles.publish_article"):
+            return user.has_perm("articles.change_article")
+        return (
+            user.has_perm("articles.change_article")
+            and self.created_by_id == user.pk
+            and self.status in DRAFT_STATUSES
         )
 
     @property
@@ -312,6 +391,10 @@ class Article(Versioned):
     def clean(self):
         if self.status == Status.PUBLISHED and not self.published_at:
             self.published_at = timezone.now()
+        if self.status == Status.SCHEDULED and not self.published_at:
+            raise ValidationError(
+                {"published_at": "A scheduled story needs its publication time."}
+            )
         if self.published_at is None:
             # unique_for_date ignores undated rows; drafts share the natural key (slug, None).
             others = Article.objects.filter(slug=self.slug, published_at__isnull=True)
@@ -320,25 +403,68 @@ class Article(Versioned):
                     {"slug": "Another undated draft already uses this slug."}
                 )
 
-    def publish(self, when=None, *, by=None):
-        """Make the story public, keeping an existing publication time.
+    def submit_for_review(self, *, by=None):
+        """Hand a draft to the editors."""
+        if self.status != Status.DRAFT:
+            raise ValidationError(
+                f"Only a draft can be submitted for review; this story is {self.get_status_display().lower()}."
+            )
+        self.status = Status.IN_REVIEW
+        self.changed_by = by
+        self.save(update_fields=["status"])
 
-        Raises ValidationError when another story already has this slug on the
-        publication date, since both would claim one address, and
-        StaleVersionError when the story changed since it was read.
+    def publish(self, when=None, *, by=None):
+        """Make the story public now, keeping an earlier publication time.
+
+        A story published before (then unpublished) keeps its time and address;
+        a scheduled one is brought forward to now. Raises ValidationError when
+        another story already has this slug on the publication date, since both
+        would claim one address, and StaleVersionError when the story changed
+        since it was read.
         """
+        now = timezone.now()
+        if self.published_at is None or self.published_at > now:
+            self.published_at = when or now
         self.status = Status.PUBLISHED
         self.changed_by = by
-        if self.published_at is None:
-            self.published_at = when or timezone.now()
         self.validate_unique()
-        self.save(update_fields=["status", "published_at", "updated_at"])
+        self.save(update_fields=["status", "published_at"])
+
+    def schedule(self, when, *, by=None):
+        """Publish at a future time; readers see the story from then on, by itself."""
+        if when is None or when <= timezone.now():
+            raise ValidationError(
+                "A story can only be scheduled for a time in the future."
+            )
+        if self.is_published:
+            raise ValidationError("This story is already published.")
+        self.status, self.published_at = Status.SCHEDULED, when
+        self.changed_by = by
+        self.validate_unique()
+        self.save(update_fields=["status", "published_at"])
 
     def unpublish(self, *, by=None):
         """Take the story back to draft; its publication time is kept for its URL."""
         self.status = Status.DRAFT
         self.changed_by = by
-        self.save(update_fields=["status", "updated_at"])
+        self.save(update_fields=["status"])
+
+    def mark_updated(self, when=None):
+        """Show readers an update time: a meaningful edit after publication."""
+        self.updated_at = when or timezone.now()
+        self.save(update_fields=["updated_at"])
+
+    def add_correction(self, text, *, quote=None, when=None):
+        """Append a correction to a published story; readers see it as an update."""
+        # Whole seconds before validation: the time is in the natural key and
+        # save() would drop the microseconds after the uniqueness check.
+        when = (when or timezone.now()).replace(microsecond=0)
+        correction = Correction(article=self, text=text, quote=quote, published_at=when)
+        correction.full_clean()
+        with transaction.atomic():
+            correction.save()
+            self.mark_updated(correction.published_at)
+        return correction
 
 
 class QuoteQuerySet(models.QuerySet):

@@ -104,3 +104,24 @@ def count_queries(client, url):
         response = client.get(url)
     assert response.status_code == 200, url
     return len(queries)
+
+
+def desk_member(django_user_model, username, group_name):
+    """A staff user whose permissions come only from a group the migration made."""
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user(
+        username=username, password="correct horse battery staple", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
+@pytest.fixture
+def desk_reporter(django_user_model):
+    return desk_member(django_user_model, "desk-reporter", "Reporter")
+
+
+@pytest.fixture
+def desk_editor(django_user_model):
+    return desk_member(django_user_model, "desk-editor", "Editor")

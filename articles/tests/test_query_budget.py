@@ -1,11 +1,15 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.utils import timezone
 
 from .conftest import count_queries
 from .factories import make_article, make_person, make_photo
 
 pytestmark = pytest.mark.django_db
+
+# Six queries, plus one since stories carry corrections at their foot.
+STORY_PAGE_BUDGET = 7
 
 
 @pytest.fixture(autouse=True)
@@ -23,12 +27,18 @@ def test_story_page_costs_the_same_with_one_quote_or_thirty(client):
             photographer=make_person(), agencies=["TASS", "TNS"]
         )
         story.save()
+    for day in range(1, 6):
+        large.add_correction(
+            f"Correction {day}.",
+            quote=large.quotes.first(),
+            when=timezone.now() - timedelta(minutes=day),
+        )
     cost = [count_queries(client, story.get_absolute_url()) for story in (small, large)]
-    assert cost[0] == cost[1] <= 6
+    assert cost[0] == cost[1] <= STORY_PAGE_BUDGET
 
 
 def test_seed_story_page_stays_within_budget(client, seed_story):
-    assert count_queries(client, seed_story.get_absolute_url()) <= 6
+    assert count_queries(client, seed_story.get_absolute_url()) <= STORY_PAGE_BUDGET
 
 
 @pytest.mark.parametrize(
@@ -64,3 +74,25 @@ def test_list_pages_cost_the_same_for_two_stories_or_twenty(client, url_of):
     few = count_queries(client, url_of(build(2)))
     many = count_queries(client, url_of(build(18)))
     assert few == many
+
+
+def test_corrections_page_and_feed_cost_the_same_for_two_corrections_or_twenty(client):
+    def build(count):
+        story = make_article(quotes=1, published_at=timezone.now() - timedelta(days=1))
+        for n in range(count):
+            story.add_correction(
+                f"Fix {n}.",
+                quote=story.quotes.first(),
+                when=timezone.now() - timedelta(minutes=n + 1),
+            )
+
+    build(2)
+    few = [
+        count_queries(client, url) for url in ("/corrections/", "/corrections/feed/")
+    ]
+    build(18)
+    many = [
+        count_queries(client, url) for url in ("/corrections/", "/corrections/feed/")
+    ]
+    assert few == many
+    print(f"/corrections/ and its feed: {many} queries")

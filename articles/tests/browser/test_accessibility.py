@@ -9,8 +9,10 @@ go to test-artifacts/axe-summary.txt.
 import json
 import os
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from .conftest import AXE_SCRIPT, BROWSER_DB, log_in
@@ -117,3 +119,25 @@ def test_editor_pages_load_and_their_accessibility_is_recorded(
     expect(page.locator("#content")).to_be_visible()
     violations = violations_on(page, axe_script)
     record(summary, name, url, violations)
+
+
+def test_corrections_have_no_accessibility_violations(
+    page, seed_story, axe_script, summary
+):
+    seed_story.add_correction(
+        "An earlier version gave the wrong day for the meeting.",
+        quote=seed_story.quotes.first(),
+    )
+    seed_story.corrections.get().strike("The day given was right.")
+    seed_story.add_correction(
+        "An earlier version misspelled a name.",
+        when=timezone.now() - timedelta(minutes=5),
+    )
+    for name, url in [
+        ("story with corrections", seed_story.get_absolute_url()),
+        ("corrections", "/corrections/"),
+    ]:
+        assert page.goto(url).status == 200
+        violations = violations_on(page, axe_script)
+        record(summary, name, url, violations)
+        assert not violations, f"axe on {url}:\n{describe(violations)}"

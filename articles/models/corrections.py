@@ -1,0 +1,151 @@
+from datetime import UTC
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+
+class CorrectionDeletionError(ValidationError):
+    """Raised on any attempt to delete a correction: they are struck, never removed."""
+
+    def __init__(self):
+        super().__init__(
+            "Corrections are part of the public record and cannot be deleted; "
+            "strike the correction with a note instead."
+        )
+
+
+class CorrectionQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug, article_published_at, published_at):
+        article_model = self.model._meta.get_field("article").related_model
+        return self.get(
+            article=article_model.objects.get_by_natural_key(
+                slug, article_published_at
+            ),
+            published_at=published_at,
+        )
+
+    def delete(self):
+        raise CorrectionDeletionError()
+
+    delete.queryset_only = True
+
+    def on_published_stories(self):
+        """Corrections readers may see: those on stories that are public."""
+        article_model = self.model._meta.get_field("article").related_model
+        return self.filter(article__in=article_model.objects.published())
+
+    def for_corrections_page(self):
+        """Newest first, each with the story it corrects (not the story's body)."""
+        return (
+            self.on_published_stories()
+            .select_related("article", "quote")
+            .defer("article__body")
+            .order_by("-published_at", "-pk")
+        )
+
+    def standing(self):
+        """Corrections that have not been struck."""
+        return self.filter(struck_at__isnull=True)
+
+
+class Correction(models.Model):
+    """A correction printed at the foot of a story and on the corrections page.
+
+    Never deleted: a correction found to be wrong is struck with a note and
+    stays on the record, marked as struck.
+    """
+
+    article = models.ForeignKey(
+        "articles.Article", on_delete=models.PROTECT, related_name="corrections"
+    )
+    text = models.TextField(
+        help_text="What was wrong and what is right, as readers will read it."
+    )
+    quote = models.ForeignKey(
+        "articles.Quote",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="corrections",
+        help_text="The quote this corrects, if it corrects one.",
+    )
+    published_at = models.DateTimeField(default=timezone.now, db_index=True)
+    struck_at = models.DateTimeField(null=True, blank=True, editable=False)
+    strike_note = models.TextField(
+        blank=True,
+        help_text="Why the correction was withdrawn. Writing a note strikes the correction; it stays on the record.",
+    )
+
+    objects = CorrectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["published_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "published_at"], name="unique_correction_time"
+            ),
+        ]
+
+    def __str__(self):
+        words = self.text if len(self.text) <= 60 else self.text[:59] + "…"
+        return f"Correction, {self.published_at:%Y-%m-%d}: {words}"
+
+    def save(self, *args, **kwargs):
+        # Whole seconds, like Article.published_at: the time is in the natural key.
+        self.published_at = self.published_at.replace(microsecond=0)
+        if self.strike_note.strip() and self.struck_at is None:
+            self.struck_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#{self.anchor}"
+
+    def delete(self, *args, **kwargs):
+        raise CorrectionDeletionError()
+
+    def natural_key(self):
+        return self.article.natural_key() + (
+            self.published_at.astimezone(UTC).isoformat(),
+        )
+
+    natural_key.dependencies = ["articles.article", "articles.quote"]
+
+    @property
+    def is_struck(self):
+        return self.struck_at is not None
+
+    @property
+    def anchor(self):
+        return f"correction-{self.published_at:%Y%m%d%H%M%S}"
+
+    def clean(self):
+        if not self.text.strip():
+            raise ValidationError({"text": "A correction needs its text."})
+        if not self._state.adding or not self.article_id:
+            return
+        if not self.article.is_published:
+            raise ValidationError("Corrections are added to published stories.")
+        if self.published_at > timezone.now():
+            raise ValidationError(
+                {"published_at": "A correction cannot be dated in the future."}
+            )
+        if self.published_at < self.article.published_at:
+            raise ValidationError(
+                {
+                    "published_at": "A correction cannot be dated before the story was published."
+                }
+            )
+        if self.quote_id and self.quote.article_id != self.article_id:
+            raise ValidationError(
+                {"quote": "Choose a quote from the story being corrected."}
+            )
+
+    def strike(self, note):
+        """Withdraw the correction, keeping it on the record with the reason."""
+        if not note.strip():
+            raise ValidationError({"strike_note": "Say why the correction is struck."})
+        if self.is_struck:
+            raise ValidationError("This correction is already struck.")
+        self.strike_note = note
+        self.save(update_fields=["strike_note", "struck_at"])

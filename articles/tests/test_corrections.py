@@ -1,0 +1,326 @@
+"""Corrections: added to published stories, shown to readers, struck but never deleted."""
+
+import io
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import (
+    Article,
+    Correction,
+    CorrectionDeletionError,
+    Quote,
+    Status,
+)
+
+from .factories import make_article
+from .test_workflow import logged_in, workflow_form
+
+pytestmark = pytest.mark.django_db
+
+
+def record():
+    return list(
+        Correction.objects.order_by("pk").values_list(
+            "pk", "text", "struck_at", "strike_note"
+        )
+    )
+
+
+@pytest.fixture
+def story():
+    return make_article(quotes=2, published_at=timezone.now() - timedelta(days=2))
+
+
+class TestAddCorrection:
+    def test_a_correction_is_a_meaningful_update(self, story):
+        correction = story.add_correction(
+            "An earlier version misstated the date of the talks.",
+            quote=story.quotes.first(),
+        )
+        story.refresh_from_db()
+        assert story.updated_at == correction.published_at and story.was_updated
+        assert story.modified_at == correction.published_at
+
+    @pytest.mark.parametrize(
+        "status, published_at",
+        [
+            (Status.DRAFT, None),
+            (Status.SCHEDULED, timezone.now() + timedelta(days=1)),
+        ],
+    )
+    def test_only_published_stories_take_corrections(self, status, published_at):
+        draft = make_article(status=status, published_at=published_at)
+        with pytest.raises(ValidationError, match="published stories"):
+            draft.add_correction("Wrong.")
+        assert Correction.objects.count() == 0
+        assert Article.objects.get(pk=draft.pk).updated_at is None
+
+    def test_a_quote_from_another_story_is_refused(self, story):
+        other = make_article(quotes=1)
+        with pytest.raises(ValidationError, match="quote from the story"):
+            story.add_correction("Wrong.", quote=other.quotes.get())
+        assert Correction.objects.count() == 0
+        assert Article.objects.get(pk=story.pk).updated_at is None
+
+    def test_two_in_one_second_get_a_clear_error(self, story):
+        when = timezone.now()
+        story.add_correction("First.", when=when)
+        with pytest.raises(ValidationError, match="already exists"):
+            story.add_correction("Second.", when=when.replace(microsecond=999))
+        assert [c[1] for c in record()] == ["First."]
+
+
+class TestNeverDeleted:
+    def test_no_way_of_deleting_through_the_orm(self, story):
+        correction = story.add_correction("Misspelled a name.")
+        with pytest.raises(CorrectionDeletionError):
+            correction.delete()
+        with pytest.raises(CorrectionDeletionError):
+            Correction.objects.all().delete()
+        with pytest.raises(Exception, match="protected"):
+            Article.objects.filter(pk=story.pk).delete()
+        assert Correction.objects.count() == 1
+        assert Article.objects.filter(pk=story.pk).exists()
+
+    def test_nobody_may_delete_one_in_the_admin(self, story, admin_client):
+        correction = story.add_correction("Misspelled a name.")
+        before = record()
+        url = reverse("admin:articles_correction_delete", args=[correction.pk])
+        assert admin_client.post(url, {"post": "yes"}).status_code == 403
+        changelist = reverse("admin:articles_correction_changelist")
+        response = admin_client.post(
+            changelist,
+            {
+                "action": "delete_selected",
+                "_selected_action": [correction.pk],
+                "post": "yes",
+            },
+        )
+        assert response.status_code in (200, 302)
+        assert record() == before
+
+    def test_striking_keeps_it_on_the_record_with_its_note(self, story, desk_editor):
+        correction = story.add_correction("The minister resigned on Monday.")
+        url = reverse("admin:articles_correction_change", args=[correction.pk])
+        client = logged_in(desk_editor)
+        response = client.post(url, {"strike_note": ""})
+        assert response.status_code == 200 and record()[0][2] is None
+        response = client.post(url, {"strike_note": "She had not resigned."})
+        assert response.status_code == 302
+        correction.refresh_from_db()
+        assert (
+            correction.is_struck
+            and correction.text == "The minister resigned on Monday."
+        )
+        page = Client().get(story.get_absolute_url()).content.decode()
+        assert "<del>The minister resigned on Monday.</del>" in page
+        assert "She had not resigned." in page
+        # Struck once; the note cannot then be changed.
+        client.post(url, {"strike_note": "Changed my mind."})
+        correction.refresh_from_db()
+        assert correction.strike_note == "She had not resigned."
+
+
+class TestEditorAddsCorrections:
+    def test_editor_adds_one_inline_and_readers_see_it(self, story, desk_editor):
+        when = timezone.localtime(story.published_at)
+        data = workflow_form(
+            headline=story.headline,
+            slug=story.slug,
+            body=story.body,
+            dateline="",
+            source="",
+            tags="",
+            status=Status.PUBLISHED,
+            published_at_0=f"{when:%Y-%m-%d}",
+            published_at_1=f"{when:%H:%M:%S}",
+            **{
+                "quotes-TOTAL_FORMS": "0",
+                "corrections-TOTAL_FORMS": "1",
+                "corrections-0-text": "The vote was 12 to 3, not 13 to 2.",
+                "corrections-0-published_at_0": f"{timezone.localdate():%Y-%m-%d}",
+                "corrections-0-published_at_1": "00:00:00",
+                "corrections-0-quote": "",
+            },
+        )
+        data["quotes-INITIAL_FORMS"] = "0"
+        response = logged_in(desk_editor).post(
+            reverse("admin:articles_article_change", args=[story.pk]), data
+        )
+        assert response.status_code == 302, response.context["errors"]
+        correction = Correction.objects.get()
+        story.refresh_from_db()
+        assert story.updated_at == correction.published_at
+        page = Client().get(story.get_absolute_url()).content.decode()
+        assert "The vote was 12 to 3, not 13 to 2." in page
+        assert f'id="{correction.anchor}"' in page
+        assert '"@type": "CorrectionComment"' in page
+        assert f'"dateModified": "{correction.published_at.isoformat()}"' in page
+
+    def test_reporter_cannot_add_one(self, story, desk_reporter):
+        client = logged_in(desk_reporter)
+        response = client.post(
+            reverse("admin:articles_correction_add"),
+            {
+                "article": story.pk,
+                "text": "Sneaky.",
+                "published_at_0": "",
+                "published_at_1": "",
+            },
+        )
+        assert response.status_code == 403
+        assert Correction.objects.count() == 0
+
+
+class TestCorrectionsPage:
+    def test_lists_corrections_newest_first_with_their_stories_and_feed(
+        self, story, client
+    ):
+        first = story.add_correction(
+            "First fix.", when=timezone.now() - timedelta(hours=2)
+        )
+        story.add_correction("Second fix.", when=timezone.now() - timedelta(hours=1))
+        first.strike("Not needed after all.")
+        hidden = make_article(
+            status=Status.DRAFT, published_at=timezone.now() - timedelta(days=3)
+        )
+        Correction.objects.create(article=hidden, text="On a story taken down.")
+
+        response = client.get(reverse("articles:corrections"))
+        page = response.content.decode()
+        assert page.index("Second fix.") < page.index("First fix.")
+        assert "Not needed after all." in page and story.headline in page
+        assert "On a story taken down." not in page
+        assert reverse("articles:corrections") in client.get("/").content.decode()
+
+        feed = client.get(reverse("articles:corrections-feed")).content.decode()
+        assert "Second fix." in feed and "Struck: Not needed after all." in feed
+        assert "On a story taken down." not in feed
+
+    def test_is_paginated_and_a_bad_page_is_404(self, story, client):
+        start = story.published_at + timedelta(minutes=1)
+        for n in range(31):
+            story.add_correction(f"Fix {n}.", when=start + timedelta(minutes=n))
+        url = reverse("articles:corrections")
+        assert "Fix 30." in client.get(url).content.decode()
+        assert "Fix 0." in client.get(url, {"page": 2}).content.decode()
+        assert client.get(url, {"page": 3}).status_code == 404
+
+
+class TestFixtures:
+    def test_corrections_round_trip_with_natural_keys(self, seed_story):
+        seed_story.add_correction(
+            "An earlier version gave the wrong day.", quote=seed_story.quotes.first()
+        )
+        seed_story.corrections.get().strike("The day was right.")
+
+        def dump():
+            out = io.StringIO()
+            call_command(
+                "dumpdata",
+                "articles",
+                "taggit",
+                natural_foreign=True,
+                natural_primary=True,
+                indent=1,
+                stdout=out,
+            )
+            return out.getvalue()
+
+        before = dump()
+        rows = [
+            row for row in json.loads(before) if row["model"] == "articles.correction"
+        ]
+        assert len(rows) == 1 and "pk" not in rows[0]
+        # Only raw SQL can remove a correction, which is the point.
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM articles_correction")
+        Article.tags.through.objects.all().delete()
+        Quote.objects.all().delete()
+        Article.objects.all().delete()
+        path = Path(settings.MEDIA_ROOT).parent / "dump.json"
+        path.write_text(before, encoding="utf-8")
+        call_command("loaddata", str(path), verbosity=0)
+        call_command("loaddata", str(path), verbosity=0)  # twice changes nothing
+        assert dump() == before
+        correction = Correction.objects.get()
+        assert correction.is_struck and correction.quote.order == 1
+
+
+class TestCorrectionAdmin:
+    def add(self, client, story, text="The vote was 12 to 3."):
+        now = timezone.localtime()
+        return client.post(
+            reverse("admin:articles_correction_add"),
+            {
+                "article": story.pk,
+                "text": text,
+                "quote": "",
+                "published_at_0": f"{now:%Y-%m-%d}",
+                "published_at_1": f"{now:%H:%M:%S}",
+            },
+        )
+
+    def test_editor_adds_one_to_a_published_story(self, story, desk_editor):
+        response = self.add(logged_in(desk_editor), story)
+        assert response.status_code == 302
+        correction = Correction.objects.get()
+        assert Article.objects.get(pk=story.pk).updated_at == correction.published_at
+
+    def test_a_draft_is_refused_with_a_clear_error(self, desk_editor):
+        draft = make_article(status=Status.DRAFT, published_at=None)
+        response = self.add(logged_in(desk_editor), draft)
+        assert response.status_code == 200
+        assert b"Corrections are added to published stories." in response.content
+        assert Correction.objects.count() == 0
+
+
+def test_reporter_cannot_change_quotes_of_a_published_story(desk_reporter):
+    story = make_article(quotes=1)
+    quote = story.quotes.get()
+    response = logged_in(desk_reporter).post(
+        reverse("admin:articles_quote_change", args=[quote.pk]),
+        {
+            "article": story.pk,
+            "speaker": quote.speaker_id,
+            "text": "Changed,",
+            "order": 1,
+        },
+    )
+    assert response.status_code == 403
+    assert Quote.objects.get(pk=quote.pk).text == quote.text
+
+
+def test_feeds_sitemaps_and_json_ld_date_a_story_by_its_correction(
+    client, seed_story, django_capture_on_commit_callbacks
+):
+    def modified():
+        page = client.get(seed_story.get_absolute_url()).content.decode()
+        sitemap = client.get("/sitemap-stories.xml").content.decode()
+        atom = client.get(reverse("articles:feed-atom")).content.decode()
+        return page, sitemap, atom
+
+    page, sitemap, atom = modified()
+    assert '"dateModified": "2022-02-15T12:00:00+00:00"' in page
+    assert "<lastmod>2022-02-15</lastmod>" in sitemap
+    assert "<updated>2022-02-15T12:00:00+00:00</updated>" in atom
+
+    when = timezone.now().replace(microsecond=0) - timedelta(days=1)
+    # Committing refreshes the cached pages (the test's transaction never commits).
+    with django_capture_on_commit_callbacks(execute=True):
+        seed_story.add_correction("An earlier version misspelled a name.", when=when)
+    page, sitemap, atom = modified()
+    assert f'"dateModified": "{when.isoformat()}"' in page
+    assert f"<lastmod>{when:%Y-%m-%d}</lastmod>" in sitemap
+    assert f"<updated>{when.isoformat()}</updated>" in atom
+    assert "updated <time" in page

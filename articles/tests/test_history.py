@@ -1,0 +1,168 @@
+"""Revision history: who changed what and when, a diff, and one-click restore."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from reversion.models import Version
+
+from articles.models import Article, Status
+
+from .factories import make_article, make_person
+from .test_workflow import logged_in, run_action, workflow_form
+
+pytestmark = pytest.mark.django_db
+
+FIRST_BODY = "“We are ready to talk,” the minister said.\n\nTalks begin on Monday."
+SECOND_BODY = "“We are ready to talk,” the minister said.\n\nTalks begin on Tuesday."
+
+
+def versions_of(article):
+    return list(Version.objects.get_for_object(article).order_by("pk"))
+
+
+@pytest.fixture
+def edited_twice(desk_editor):
+    """A draft written in the admin, then edited: two revisions."""
+    client = logged_in(desk_editor)
+    minister = make_person(name="Ann Minister")
+    client.post(
+        reverse("admin:articles_article_add"),
+        workflow_form(
+            body=FIRST_BODY,
+            tags="Diplomacy",
+            **{
+                "quotes-TOTAL_FORMS": "1",
+                "quotes-0-text": "We are ready to talk,",
+                "quotes-0-speaker": str(minister.pk),
+            },
+        ),
+    )
+    story = Article.objects.get(slug="talks-to-begin")
+    client.post(
+        reverse("admin:articles_article_change", args=[story.pk]),
+        workflow_form(
+            headline="Talks to begin on Tuesday",
+            body=SECOND_BODY,
+            tags="Diplomacy, Europe",
+            **{"quotes-TOTAL_FORMS": "0"},
+        ),
+    )
+    story.refresh_from_db()
+    return client, story
+
+
+def test_history_lists_each_revision_with_user_and_time(edited_twice, desk_editor):
+    client, story = edited_twice
+    first, second = versions_of(story)
+    assert first.revision.user == second.revision.user == desk_editor
+    # The revision holds the story's quotes and tags, not just the story.
+    held = {v.content_type.model for v in first.revision.version_set.all()}
+    assert {"article", "quote", "taggedarticle"} <= held
+    page = client.get(reverse("admin:articles_article_history", args=[story.pk]))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert html.count("desk-editor") >= 2
+    created = timezone.localtime(second.revision.date_created)
+    assert f"{created:%Y}" in html and "Changed Headline" in html
+
+
+def test_diff_between_two_revisions(edited_twice):
+    client, story = edited_twice
+    first, second = versions_of(story)
+    response = client.get(
+        reverse("admin:articles_article_compare", args=[story.pk]),
+        {"version_id1": first.pk, "version_id2": second.pk},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Talks begin on <del>Mon</del><ins>Tues</ins>day." in html
+    assert "Talks to begin<ins> on Tuesday</ins>" in html
+    assert "<ins>+ Talks to begin on Tuesday tagged with Europe</ins>" in html
+
+
+def test_restore_brings_content_back_and_is_itself_a_revision(edited_twice):
+    client, story = edited_twice
+    first, second = versions_of(story)
+    url = reverse("admin:articles_article_revision", args=[story.pk, first.pk])
+    form = client.get(url)
+    assert form.status_code == 200
+    # Looking changes nothing.
+    assert Article.objects.get(pk=story.pk).body == SECOND_BODY
+    response = client.post(
+        url,
+        workflow_form(
+            body=FIRST_BODY,
+            tags="Diplomacy",
+            **{
+                "quotes-TOTAL_FORMS": "0",
+            },
+        ),
+    )
+    assert response.status_code == 302
+    story.refresh_from_db()
+    assert (story.headline, story.body) == ("Talks to begin", FIRST_BODY)
+    assert sorted(story.tags.names()) == ["Diplomacy"]
+    assert [q.text for q in story.quotes.all()] == ["We are ready to talk,"]
+    restored = versions_of(story)
+    assert len(restored) == 3
+    assert "Reverted" in restored[-1].revision.get_comment()
+
+
+def test_restore_keeps_where_the_story_stands(edited_twice):
+    client, story = edited_twice
+    first, _ = versions_of(story)
+    story.publish()
+    published_at = Article.objects.get(pk=story.pk).published_at
+    url = reverse("admin:articles_article_revision", args=[story.pk, first.pk])
+    when = timezone.localtime(published_at)
+    client.post(
+        url,
+        workflow_form(
+            body=FIRST_BODY,
+            status=Status.PUBLISHED,
+            published_at_0=f"{when:%Y-%m-%d}",
+            published_at_1=f"{when:%H:%M:%S}",
+            **{"quotes-TOTAL_FORMS": "0"},
+        ),
+    )
+    story.refresh_from_db()
+    assert story.body == FIRST_BODY
+    assert (story.status, story.published_at) == (Status.PUBLISHED, published_at)
+    assert story.was_updated  # restoring a published story is an update
+
+
+def test_reporter_cannot_restore_a_published_story(edited_twice, desk_reporter):
+    _, story = edited_twice
+    first, _ = versions_of(story)
+    story.publish()
+    url = reverse("admin:articles_article_revision", args=[story.pk, first.pk])
+    response = logged_in(desk_reporter).post(url, workflow_form(body=FIRST_BODY))
+    assert response.status_code == 403
+    story.refresh_from_db()
+    assert (story.status, story.body) == (Status.PUBLISHED, SECOND_BODY)
+    assert len(versions_of(story)) == 2
+
+
+def test_admin_actions_record_revisions(desk_editor):
+    story = make_article(status=Status.IN_REVIEW, published_at=None)
+    client = logged_in(desk_editor)
+    run_action(client, "publish_selected", [story])
+    run_action(client, "unpublish_selected", [story])
+    versions = versions_of(story)
+    assert [v.field_dict["status"] for v in versions] == [
+        Status.PUBLISHED,
+        Status.DRAFT,
+    ]
+    assert versions[0].revision.user == desk_editor
+    assert versions[0].revision.get_comment() == "Published from the story list."
+
+
+def test_scheduled_story_published_early_keeps_no_future_time(desk_editor):
+    story = make_article(
+        status=Status.SCHEDULED, published_at=timezone.now() + timedelta(days=1)
+    )
+    run_action(logged_in(desk_editor), "publish_selected", [story])
+    story.refresh_from_db()
+    assert story.status == Status.PUBLISHED and story.published_at <= timezone.now()

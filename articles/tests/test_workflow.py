@@ -1,0 +1,412 @@
+"""Roles and statuses: reporters draft and submit, editors schedule and publish."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article, Status
+
+from .factories import make_article
+from .test_editor_admin import article_form
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:articles_article_changelist")
+
+
+def change_url(article):
+    return reverse("admin:articles_article_change", args=[article.pk])
+
+
+def logged_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def workflow_form(**overrides):
+    """The change form's POST data, with the (empty) corrections inline editors see."""
+    return article_form(
+        **{
+            "corrections-TOTAL_FORMS": "0",
+            "corrections-INITIAL_FORMS": "0",
+            "corrections-MIN_NUM_FORMS": "0",
+            "corrections-MAX_NUM_FORMS": "1000",
+            **overrides,
+        }
+    )
+
+
+def desk_state():
+    return list(
+        Article.objects.order_by("pk").values_list(
+            "pk", "headline", "status", "published_at", "updated_at"
+        )
+    )
+
+
+def run_action(client, action, articles, **extra):
+    return client.post(
+        CHANGELIST,
+        {"action": action, "_selected_action": [a.pk for a in articles], **extra},
+    )
+
+
+class TestStatuses:
+    def test_a_scheduled_story_appears_by_itself_when_its_time_comes(self, client):
+        story = make_article(status=Status.DRAFT, published_at=None)
+        story.schedule(timezone.now() + timedelta(hours=1))
+        assert story.status == Status.SCHEDULED
+        assert not Article.objects.published().filter(pk=story.pk).exists()
+        assert client.get(story.get_absolute_url()).status_code == 404
+        # Time passes: nothing runs, the read path alone decides.
+        Article.objects.filter(pk=story.pk).update(
+            published_at=timezone.now() - timedelta(seconds=1)
+        )
+        story.refresh_from_db()
+        assert story.status == Status.SCHEDULED and story.is_published
+        assert story.public_status == Status.PUBLISHED
+        assert list(Article.objects.published()) == [story]
+        assert client.get(story.get_absolute_url()).status_code == 200
+        assert story.headline in client.get("/").content.decode()
+
+    def test_scheduling_in_the_past_is_refused_and_changes_nothing(self):
+        story = make_article(status=Status.DRAFT, published_at=None)
+        before = desk_state()
+        with pytest.raises(Exception, match="future"):
+            story.schedule(timezone.now() - timedelta(minutes=1))
+        assert desk_state() == before
+
+    def test_submit_publish_unpublish_keep_the_publication_time(self):
+        story = make_article(status=Status.DRAFT, published_at=None)
+        story.submit_for_review()
+        assert Article.objects.get(pk=story.pk).status == Status.IN_REVIEW
+        story.publish()
+        first = Article.objects.get(pk=story.pk).published_at
+        assert first is not None
+        story.unpublish()
+        story.publish()
+        again = Article.objects.get(pk=story.pk)
+        assert (again.status, again.published_at) == (Status.PUBLISHED, first)
+        assert again.updated_at is None  # publishing is not an update
+
+    def test_only_a_draft_can_be_submitted(self):
+        story = make_article()
+        with pytest.raises(Exception, match="Only a draft"):
+            story.submit_for_review()
+        assert Article.objects.get(pk=story.pk).status == Status.PUBLISHED
+
+
+class TestGroups:
+    def test_the_migration_made_both_groups_with_real_permissions(self):
+        reporter = set(
+            Group.objects.get(name="Reporter").permissions.values_list(
+                "codename", flat=True
+            )
+        )
+        editor = set(
+            Group.objects.get(name="Editor").permissions.values_list(
+                "codename", flat=True
+            )
+        )
+        assert {"add_article", "change_article", "add_person", "add_quote"} <= reporter
+        assert {"add_photocredit", "view_correction"} <= reporter
+        assert "publish_article" not in reporter
+        assert not {"delete_article", "add_correction"} & reporter
+        assert {"publish_article", "delete_article", "add_correction"} <= editor
+        assert "delete_correction" not in editor
+
+
+class TestReporter:
+    def test_reporter_writes_a_draft_that_is_theirs(self, desk_reporter):
+        client = logged_in(desk_reporter)
+        response = client.post(reverse("admin:articles_article_add"), workflow_form())
+        assert response.status_code == 302
+        story = Article.objects.get(slug="talks-to-begin")
+        assert (story.created_by, story.status) == (desk_reporter, Status.DRAFT)
+
+    def test_reporter_cannot_publish_through_the_form(self, desk_reporter):
+        client = logged_in(desk_reporter)
+        soon = timezone.now() + timedelta(days=1)
+        client.post(
+            reverse("admin:articles_article_add"),
+            workflow_form(
+                status=Status.PUBLISHED,
+                published_at_0=f"{soon:%Y-%m-%d}",
+                published_at_1="12:00:00",
+            ),
+        )
+        story = Article.objects.get(slug="talks-to-begin")
+        assert (story.status, story.published_at) == (Status.DRAFT, None)
+        # The same on their own draft's change form.
+        response = client.post(
+            change_url(story),
+            workflow_form(status=Status.PUBLISHED, headline="Talks to begin soon"),
+        )
+        assert response.status_code == 302
+        story.refresh_from_db()
+        assert story.headline == "Talks to begin soon"
+        assert (story.status, story.published_at) == (Status.DRAFT, None)
+        assert not Article.objects.published().exists()
+
+    @pytest.mark.parametrize(
+        "action", ["publish_selected", "schedule_selected", "unpublish_selected"]
+    )
+    def test_reporter_cannot_publish_or_schedule_by_bulk_action(
+        self, desk_reporter, action
+    ):
+        own = make_article(
+            status=Status.DRAFT, published_at=None, created_by=desk_reporter
+        )
+        live = make_article()
+        before = desk_state()
+        client = logged_in(desk_reporter)
+        soon = timezone.now() + timedelta(days=1)
+        run_action(
+            client,
+            action,
+            [own, live],
+            schedule="Schedule",
+            publish_at=f"{soon:%Y-%m-%d %H:%M}",
+        )
+        assert desk_state() == before
+
+    def test_reporter_cannot_change_others_or_published_stories(self, desk_reporter):
+        others = make_article(status=Status.DRAFT, published_at=None)
+        own_live = make_article(created_by=desk_reporter)
+        before = desk_state()
+        client = logged_in(desk_reporter)
+        for story in (others, own_live):
+            response = client.post(
+                change_url(story), workflow_form(headline="Rewritten", slug=story.slug)
+            )
+            assert response.status_code == 403
+        assert desk_state() == before
+
+    def test_reporter_submits_own_draft_but_not_others(self, desk_reporter):
+        own = make_article(
+            status=Status.DRAFT, published_at=None, created_by=desk_reporter
+        )
+        others = make_article(status=Status.DRAFT, published_at=None)
+        client = logged_in(desk_reporter)
+        response = run_action(client, "submit_selected_for_review", [own, others])
+        assert response.status_code == 302
+        assert Article.objects.get(pk=own.pk).status == Status.IN_REVIEW
+        assert Article.objects.get(pk=others.pk).status == Status.DRAFT
+        messages = [str(m) for m in response.wsgi_request._messages]
+        assert "1 story submitted for review." in messages
+
+    def test_reporter_still_edits_own_story_in_review(self, desk_reporter):
+        own = make_article(
+            status=Status.IN_REVIEW, published_at=None, created_by=desk_reporter
+        )
+        response = logged_in(desk_reporter).post(
+            change_url(own), workflow_form(slug=own.slug, headline="Better headline")
+        )
+        assert response.status_code == 302
+        assert Article.objects.get(pk=own.pk).headline == "Better headline"
+
+
+class TestEditor:
+    def test_editor_schedules_from_the_list_after_choosing_a_time(self, desk_editor):
+        story = make_article(status=Status.IN_REVIEW, published_at=None)
+        client = logged_in(desk_editor)
+        page = run_action(client, "schedule_selected", [story])
+        assert page.status_code == 200 and b"Publish at" in page.content
+        assert Article.objects.get(pk=story.pk).status == Status.IN_REVIEW
+
+        refused = run_action(
+            client,
+            "schedule_selected",
+            [story],
+            schedule="1",
+            publish_at="2001-01-01 10:00",
+        )
+        assert b"Choose a time in the future." in refused.content
+        assert Article.objects.get(pk=story.pk).status == Status.IN_REVIEW
+
+        soon = timezone.localtime() + timedelta(days=2)
+        response = run_action(
+            client,
+            "schedule_selected",
+            [story],
+            schedule="1",
+            publish_at=f"{soon:%Y-%m-%d %H:%M}",
+        )
+        assert response.status_code == 302
+        story.refresh_from_db()
+        assert story.status == Status.SCHEDULED
+        assert story.published_at == soon.replace(second=0, microsecond=0)
+
+    def test_change_list_labels_and_filters_statuses(self, desk_editor):
+        make_article(headline="Draft one", status=Status.DRAFT, published_at=None)
+        make_article(
+            headline="Waiting one",
+            status=Status.SCHEDULED,
+            published_at=timezone.now() + timedelta(hours=3),
+        )
+        make_article(
+            headline="Due one",
+            status=Status.SCHEDULED,
+            published_at=timezone.now() - timedelta(hours=3),
+        )
+        client = logged_in(desk_editor)
+        page = client.get(CHANGELIST).content.decode()
+        assert page.count('class="status-label"') == 3
+        assert ">Scheduled for " in page and ">Draft<" in page and ">Published<" in page
+
+        def listed(status):
+            response = client.get(CHANGELIST, {"status": status})
+            return sorted(a.headline for a in response.context["cl"].result_list)
+
+        assert listed("scheduled") == ["Waiting one"]
+        assert listed("published") == ["Due one"]
+        assert listed("draft") == ["Draft one"]
+
+    def test_meaningful_edit_shows_an_update_and_minor_edit_does_not(
+        self, desk_editor, client, django_capture_on_commit_callbacks
+    ):
+        story = make_article(
+            slug="talks-to-begin", published_at=timezone.now() - timedelta(days=1)
+        )
+        published_at = story.published_at
+        editor = logged_in(desk_editor)
+        when = timezone.localtime(published_at)
+        form = {
+            "status": Status.PUBLISHED,
+            "published_at_0": f"{when:%Y-%m-%d}",
+            "published_at_1": f"{when:%H:%M:%S}",
+        }
+        response = editor.post(
+            change_url(story),
+            workflow_form(headline="Talks to begin", minor_edit="on", **form),
+        )
+        assert response.status_code == 302
+        story.refresh_from_db()
+        assert story.headline == "Talks to begin" and story.updated_at is None
+        assert (
+            "updated <time" not in client.get(story.get_absolute_url()).content.decode()
+        )
+
+        # Committing refreshes the cached page (the test's transaction never commits).
+        with django_capture_on_commit_callbacks(execute=True):
+            editor.post(
+                change_url(story),
+                workflow_form(
+                    headline="Talks begin on Monday",
+                    base_version=str(story.version),  # the form as reopened
+                    **form,
+                ),
+            )
+        story.refresh_from_db()
+        assert story.published_at == published_at
+        assert story.updated_at > published_at and story.was_updated
+        assert "updated <time" in client.get(story.get_absolute_url()).content.decode()
+
+    def test_edits_before_publication_are_not_updates(self, desk_editor):
+        story = make_article(
+            slug="talks-to-begin", status=Status.DRAFT, published_at=None
+        )
+        logged_in(desk_editor).post(change_url(story), workflow_form(headline="New"))
+        story.refresh_from_db()
+        assert story.headline == "New" and story.updated_at is None
+
+
+class TestPreview:
+    @pytest.mark.parametrize(
+        "status", [Status.DRAFT, Status.IN_REVIEW, Status.SCHEDULED]
+    )
+    def test_preview_is_private_never_cached_and_noindexed(self, desk_reporter, status):
+        when = (
+            timezone.now() + timedelta(days=1) if status == Status.SCHEDULED else None
+        )
+        story = make_article(status=status, published_at=when)
+        client = logged_in(desk_reporter)
+        urls = [reverse("articles:preview", args=[story.pk])]
+        if when:
+            urls.append(story.get_absolute_url())
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            cache_control = {p.strip() for p in response["Cache-Control"].split(",")}
+            assert {"private", "no-cache", "no-store", "max-age=0"} <= cache_control
+            assert response["X-Robots-Tag"] == "noindex, nofollow"
+            assert b'class="preview-banner"' in response.content
+        assert Client().get(urls[0]).status_code == 404
+
+
+class TestChangeForm:
+    def test_editor_sees_status_minor_edit_and_corrections_on_a_live_story(
+        self, desk_editor
+    ):
+        story = make_article(quotes=1)
+        story.add_correction("Fixed a name.")
+        page = logged_in(desk_editor).get(change_url(story)).content.decode()
+        assert 'name="status"' in page and 'name="minor_edit"' in page
+        assert 'class="status-label"' in page
+        assert "Fixed a name." in page and 'id="corrections-group"' in page
+        assert 'name="corrections-0-text"' not in page  # saved ones are read-only
+
+    def test_a_draft_has_no_minor_edit_box(self, desk_editor):
+        story = make_article(status=Status.DRAFT, published_at=None)
+        page = logged_in(desk_editor).get(change_url(story)).content.decode()
+        assert 'name="status"' in page and 'name="minor_edit"' not in page
+
+    def test_reporter_form_has_no_publishing_controls(self, desk_reporter):
+        page = logged_in(desk_reporter).get(reverse("admin:articles_article_add"))
+        html = page.content.decode()
+        assert page.status_code == 200
+        assert 'name="status"' not in html and 'name="published_at_0"' not in html
+
+    def test_a_live_story_keeps_its_publication_time(self, desk_editor):
+        story = make_article(slug="talks-to-begin")
+        before = desk_state()
+        response = logged_in(desk_editor).post(
+            change_url(story),
+            workflow_form(
+                status=Status.PUBLISHED,
+                published_at_0="2001-01-01",
+                published_at_1="10:00:00",
+                minor_edit="on",
+                headline=story.headline,
+                dateline="",
+                source="",
+                tags="",
+                body=story.body,
+            ),
+        )
+        assert response.status_code == 302
+        assert desk_state() == before
+
+    def test_a_refused_publish_shows_the_same_form_again(self, desk_editor):
+        story = make_article(
+            slug="talks-to-begin", status=Status.DRAFT, published_at=None
+        )
+        before = desk_state()
+        response = logged_in(desk_editor).post(
+            change_url(story),
+            workflow_form(status=Status.SCHEDULED),  # with no time
+        )
+        assert response.status_code == 200
+        assert b"A scheduled story needs its publication time." in response.content
+        assert desk_state() == before
+
+
+@pytest.mark.parametrize("role", ["desk_reporter", "desk_editor"])
+def test_queryset_and_story_agree_on_who_may_edit(request, role):
+    user = request.getfixturevalue(role)
+    for status in Status:
+        when = (
+            timezone.now() + timedelta(hours=1) if status == Status.SCHEDULED else None
+        )
+        make_article(status=status, published_at=when, created_by=user)
+        make_article(status=status, published_at=when)
+    stories = Article.objects.all()
+    editable = {a for a in stories if a.editable_by(user)}
+    assert set(Article.objects.editable_by(user)) == editable
+    expected = 8 if role == "desk_editor" else 2
+    assert len(editable) == expected

@@ -2,15 +2,16 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# `make serve` reads these (and WEB_CONCURRENCY) in gunicorn.conf.py; the
+# worker count defaults to two per core.
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# Gunicorn workers: two per core is plenty for this site's short requests.
-WORKERS ?= 3
+export HOST PORT WORKERS WEB_CONCURRENCY
 # The PostgreSQL + Redis pass of `make test`; pytest-django creates and drops test_newsroom.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/newsroom
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run install test test-sqlite test-postgres check-deploy lint seed-fixture browser-deps
+.PHONY: run serve bench bench-deps install test test-sqlite test-postgres check-deploy lint seed-fixture browser-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,13 +26,26 @@ install: $(VENV)/.installed
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py prepare_site
+	$(MAKE) serve
+
+# Gunicorn with whitenoise for static files; settings in gunicorn.conf.py.
+serve: install
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@echo "Serving the site at http://$(HOST):$(PORT)/ (admin at /admin/)"
-	$(BIN)/gunicorn newsroom.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
+	$(BIN)/gunicorn --config gunicorn.conf.py
+
+# Requests per second, latency and SQL queries per page; see README.md.
+BENCH_ARGS ?=
+bench: install bench-deps
+	$(BIN)/python manage.py bench $(BENCH_ARGS)
+
+# The bench drives the site with wrk, from Debian's packages.
+bench-deps:
+	@command -v wrk >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y wrk; }
 
 test: test-sqlite test-postgres
 
-test-sqlite: install check-deploy browser-deps
+test-sqlite: install check-deploy browser-deps bench-deps
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
 	$(BIN)/pytest
@@ -42,7 +56,7 @@ check-deploy: install
 	DEBUG=0 HTTPS=1 SECURE_HSTS_PRELOAD=1 ALLOWED_HOSTS=news.example \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
-test-postgres: install
+test-postgres: install bench-deps
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest
 
 lint: install

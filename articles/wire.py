@@ -63,9 +63,16 @@ def quote_pattern(text):
 
 def find_quote(text, words):
     """The match of words in text as whole words, the way a story quotes them, or None."""
+    pattern = whole_quote_pattern(words)
+    return pattern.search(text) if pattern else None
+
+
+@functools.lru_cache(maxsize=4096)
+def whole_quote_pattern(words):
+    """quote_pattern(words) as whole words, compiled once: every story page asks again."""
     if not normalize_quote_text(words):
         return None
-    return re.search(rf"(?<!\w){quote_pattern(words)}(?!\w)", text)
+    return re.compile(rf"(?<!\w){quote_pattern(words)}(?!\w)")
 
 
 # --- What the parser returns -------------------------------------------------

@@ -12,8 +12,8 @@ import dj_database_url
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-def env_flag(name, default=False):
-    raw = os.environ.get(name)
+def env_flag(name, default=False, environ=os.environ):
+    raw = environ.get(name)
     return default if raw is None else raw.strip().lower() in {"1", "true", "yes", "on"}
 
 
@@ -80,9 +80,13 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "newsroom.wsgi.application"
 
+# Persistent connections: opening one per request costs more than a story
+# page's queries. Health checks replace a connection the server has dropped.
 DATABASES = {
     "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=60
+        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "600")),
+        conn_health_checks=True,
     )
 }
 
@@ -130,10 +134,42 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # Serve MEDIA_ROOT from Django itself: right for one machine, off when a web
 # server or object storage serves uploads.
-SERVE_MEDIA = env_flag("SERVE_MEDIA", default=True)
+SERVE_MEDIA = env_flag(
+    "SERVE_MEDIA", default=not os.environ.get("AWS_STORAGE_BUCKET_NAME")
+)
+
+
+def media_storage(environ):
+    """Where uploads and renditions live, so that every instance sees the same files.
+
+    S3-compatible object storage (django-storages) when a bucket is named,
+    otherwise MEDIA_ROOT on this machine.
+    """
+    bucket = environ.get("AWS_STORAGE_BUCKET_NAME")
+    if not bucket:
+        return {"BACKEND": "articles.storage.MediaFileSystemStorage"}
+    options = {
+        "bucket_name": bucket,
+        "endpoint_url": environ.get("AWS_S3_ENDPOINT_URL"),
+        "region_name": environ.get("AWS_S3_REGION_NAME"),
+        "access_key": environ.get("AWS_ACCESS_KEY_ID"),
+        "secret_key": environ.get("AWS_SECRET_ACCESS_KEY"),
+        "custom_domain": environ.get("AWS_S3_CUSTOM_DOMAIN"),
+        "location": environ.get("AWS_LOCATION", ""),
+        # Photos are public; a custom domain or CDN serves them without signatures.
+        "querystring_auth": env_flag("AWS_QUERYSTRING_AUTH", environ=environ),
+        "default_acl": environ.get("AWS_DEFAULT_ACL"),
+        # Never overwrite: two uploads of "photo.jpg" keep both files.
+        "file_overwrite": False,
+    }
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {key: value for key, value in options.items() if value is not None},
+    }
+
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(os.environ),
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },

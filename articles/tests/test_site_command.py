@@ -58,19 +58,11 @@ def test_a_fresh_clone_migrates_seeds_and_serves_the_story(fresh_site):
     assert manage(fresh_site, "check", "--database", "default").returncode == 0
 
     port = free_port()
+    # As `make serve` starts it: everything from gunicorn.conf.py and the environment.
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "newsroom.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-        ],
+        [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"],
         cwd=ROOT,
-        env=fresh_site,
+        env={**fresh_site, "HOST": "127.0.0.1", "PORT": str(port), "WORKERS": "1"},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -1,0 +1,82 @@
+"""manage.py bench in its shortest form: every figure is printed (none is judged)."""
+
+import re
+import shutil
+import tempfile
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from articles.wrk import latency_ms, parse_wrk
+
+NUMBER = r"\d+\.\d+"
+WRK_REPORT = """\
+Running 1s test @ http://127.0.0.1:8000/
+  2 threads and 8 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     3.41ms    1.02ms  12.50ms   80.00%
+    Req/Sec     1.20k   100.00     1.40k    70.00%
+  Latency Distribution
+     50%  812.00us
+     75%    3.90ms
+     90%    5.10ms
+     99%    1.02s
+  2400 requests in 1.00s, 10.00MB read
+  Non-2xx or 3xx responses: 3
+Requests/sec:   2398.51
+Transfer/sec:     10.00MB
+"""
+
+
+def test_wrk_reports_are_read_in_milliseconds_with_their_errors():
+    load = parse_wrk(WRK_REPORT)
+    assert (load.requests_per_second, load.requests) == (2398.51, 2400)
+    assert (load.p50_ms, load.p99_ms) == (0.812, 1020.0)
+    assert load.errors == "Non-2xx or 3xx responses: 3"
+    assert latency_ms("3.41ms") == 3.41
+
+
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="needs wrk: make bench-deps")
+def test_the_shortest_bench_prints_every_figure():
+    out = StringIO()
+    call_command(
+        "bench",
+        "--articles-small=20",
+        "--articles-large=40",
+        "--duration=1",
+        stdout=out,
+    )
+    report = out.getvalue()
+    for page in (
+        "static file (whitenoise)",
+        "story, uncached",
+        "story, cached",
+        "front page",
+        "tag page",
+        "search",
+    ):
+        row = rf"^{re.escape(page)}\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}\s+\d+"
+        assert re.search(row, report, re.M), f"no figures for {page}:\n{report}"
+    for page in ("front page", "tag page"):
+        ratio = (
+            rf"^  {page}\s+{NUMBER} req/s vs\s+{NUMBER} req/s: 40/20 ratio {NUMBER}$"
+        )
+        assert re.search(ratio, report, re.M), f"no ratio for {page}:\n{report}"
+    assert "Non-2xx" not in report
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["--articles-small=50", "--articles-large=50"],
+        ["--articles-small=0", "--skip-large"],
+        ["--duration=0", "--skip-large"],
+    ],
+)
+def test_bad_arguments_are_refused_before_anything_is_built(arguments):
+    before = set(Path(tempfile.gettempdir()).glob("newsroom-bench-*"))
+    with pytest.raises(CommandError, match="must be"):
+        call_command("bench", *arguments, stdout=StringIO())
+    assert set(Path(tempfile.gettempdir()).glob("newsroom-bench-*")) == before

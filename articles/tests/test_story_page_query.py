@@ -1,0 +1,90 @@
+"""for_story_page() loads relations with one hand-written query (story_page.py).
+
+The page it feeds must be exactly the page the readable ORM version fed.
+"""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Prefetch
+from django.template.loader import render_to_string
+
+from articles.metadata import story_metadata
+from articles.models import Article, Quote
+
+from .factories import make_article, make_person, make_photo
+
+pytestmark = pytest.mark.django_db
+
+
+def with_orm_prefetches(stories):
+    """What for_story_page() was: five prefetch_related lookups."""
+    return stories.with_lead_photo().prefetch_related(
+        "authors",
+        "people",
+        "tags",
+        Prefetch("quotes", queryset=Quote.objects.select_related("speaker")),
+    )
+
+
+def story_page(article, rf):
+    request = rf.get(article.get_absolute_url())
+    request.user = AnonymousUser()
+    context = {
+        "article": article,
+        "object": article,
+        "metadata": story_metadata(article, request),
+        "preview": not article.is_published,
+    }
+    return render_to_string("articles/article_detail.html", context, request)
+
+
+@pytest.fixture
+def full_story():
+    story = make_article(quotes=3, people=3)
+    story.authors.set(
+        [make_person(name="Zoe Writer"), make_person(name="Adam Reporter")]
+    )
+    story.tags.add("zebra crossings")
+    story.tags.add("abacus")
+    story.people.add(make_person(name="Al Mention", honorific="Dr."))
+    story.lead_photo = make_photo(
+        photographer=make_person(name="Jane Roe"), agencies=["TASS", "AP", "Getty"]
+    )
+    story.save()
+    return story
+
+
+@pytest.mark.parametrize("fixture", ["full_story", "seed_story"])
+def test_the_story_page_renders_exactly_as_with_orm_prefetches(request, rf, fixture):
+    story = request.getfixturevalue(fixture)
+    expected = story_page(with_orm_prefetches(Article.objects).get(pk=story.pk), rf)
+    assert story_page(Article.objects.for_story_page().get(pk=story.pk), rf) == expected
+
+
+def test_a_story_and_all_it_links_to_cost_three_queries(
+    full_story, rf, django_assert_num_queries
+):
+    # The story and photo, the UNION of its relations, its corrections.
+    with django_assert_num_queries(3):
+        story = Article.objects.for_story_page().get(pk=full_story.pk)
+        page = story_page(story, rf)
+    assert story.byline == "Adam Reporter and Zoe Writer"
+    assert [tag.name for tag in story.tags.all()] == ["zebra crossings", "abacus"]
+    assert story.lead_photo.credit_line == "Jane Roe/TASS/AP/Getty"
+    assert [quote.order for quote in story.quotes.all()] == [1, 2, 3]
+    assert "Dr. Al Mention" in page
+
+
+def test_several_stories_each_get_only_their_own_relations(full_story):
+    bare = make_article()
+    other = make_article(quotes=1, tags=1, people=1)
+    loaded = {story.pk: story for story in Article.objects.for_story_page()}
+    assert set(loaded) == {full_story.pk, bare.pk, other.pk}
+    for story in (full_story, bare, other):
+        mine = loaded[story.pk]
+        assert list(mine.quotes.all()) == list(story.quotes.all())
+        assert list(mine.people.all()) == list(story.people.all())
+        assert list(mine.tags.all()) == list(story.tags.all())
+        assert list(mine.authors.all()) == list(story.authors.all())
+        assert all(quote.article is mine for quote in mine.quotes.all())
+    assert loaded[bare.pk].lead_photo is None and loaded[bare.pk].byline == ""

@@ -281,7 +281,7 @@ class PhotoCreditAdmin(admin.ModelAdmin):
         if not credit.image:
             return "(no image file)"
         return format_html(
-            '<img src="{}" alt="{}" style="max-width:120px;max-height:80px">',
+            '<img src="{}" alt="{}" class="photo-thumbnail">',
             credit.image.url,
             credit.alt_text,
         )

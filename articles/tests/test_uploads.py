@@ -260,3 +260,25 @@ def test_a_file_already_in_storage_is_not_read_again_on_each_edit(editor_client)
     check_image(credit.image)  # no error: it was checked when it came in
     credit.caption = "Edited caption."
     credit.full_clean()
+
+
+def test_replacing_a_photo_with_a_bad_file_keeps_the_old_one_and_its_row(
+    editor_client,
+):
+    good = SimpleUploadedFile("harbor.png", image_bytes("PNG", size=(80, 60)))
+    assert add_photo(editor_client, good).status_code == 302
+    credit = PhotoCredit.objects.get()
+    row = PhotoCredit.objects.values().get()
+    files = {path: path.read_bytes() for path in media_files()}
+    data = {
+        "image": SimpleUploadedFile("new.jpg", image_bytes("JPEG")[:300]),
+        "caption": "A changed caption that must not be saved.",
+        "alt_text": "",
+        "slug": credit.slug,
+        "agency_links-TOTAL_FORMS": "0",
+        "agency_links-INITIAL_FORMS": "0",
+    }
+    url = reverse("admin:articles_photocredit_change", args=[credit.pk])
+    assert_refused(editor_client.post(url, data), "damaged or incomplete")
+    assert PhotoCredit.objects.values().get() == row
+    assert {path: path.read_bytes() for path in media_files()} == files

@@ -47,6 +47,11 @@ def check_image(upload):
     """
     if isinstance(upload, FieldFile) and upload._committed:
         return
+    # The form field, the model field's validator and pre_save() all call this
+    # with the same upload (bare, or inside a FieldFile): decode it only once.
+    checked = upload.file if isinstance(upload, FieldFile) else upload
+    if getattr(checked, "checked_as_image", False):
+        return
     if upload.size > settings.MAX_UPLOAD_BYTES:
         raise ValidationError(
             "This file is %(size)s; images may be at most %(limit)s.",
@@ -60,6 +65,7 @@ def check_image(upload):
     try:
         # Between Pillow's warning and error sizes an image only warns; here it
         # is refused like any bigger bomb. (Our pixel limit is usually lower.)
+        # catch_warnings() is process-wide: fine for gunicorn's sync workers.
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(upload) as image:
@@ -89,6 +95,7 @@ def check_image(upload):
         ) from error
     finally:
         upload.seek(0)
+    checked.checked_as_image = True
 
 
 def check_pixels(size):
@@ -159,6 +166,7 @@ class UploadedImageField(models.ImageField):
     def pre_save(self, model_instance, add):
         file = getattr(model_instance, self.attname)
         if file and not file._committed:
+            check_image(file)  # already done when a form or full_clean() ran
             source = file.file
             cleaned = without_location(source)
             name = true_name(file.name, source)

@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.urls import reverse
 from PIL import ExifTags, Image
 
@@ -282,3 +283,12 @@ def test_replacing_a_photo_with_a_bad_file_keeps_the_old_one_and_its_row(
     assert_refused(editor_client.post(url, data), "damaged or incomplete")
     assert PhotoCredit.objects.values().get() == row
     assert {path: path.read_bytes() for path in media_files()} == files
+
+
+def test_code_that_skips_validation_still_cannot_store_a_bad_file():
+    credit = PhotoCredit(caption="Saved straight from a script")
+    credit.image = SimpleUploadedFile("x.jpg", b"<script>alert(1)</script>")
+    with pytest.raises(ValidationError), transaction.atomic():
+        credit.save()
+    assert not PhotoCredit.objects.exists()
+    assert media_files() == []

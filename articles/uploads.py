@@ -124,7 +124,11 @@ def without_location(upload):
         exif.pop(ExifTags.IFD.GPSInfo, None)
         out = io.BytesIO()
         # XMP is left out (Pillow writes it only when asked): it may repeat the GPS.
-        options = {"exif": exif, "icc_profile": image.info.get("icc_profile")}
+        options = {
+            "exif": exif,
+            "icc_profile": image.info.get("icc_profile"),
+            "save_all": getattr(image, "is_animated", False),  # keep every frame
+        }
         if image.format == "JPEG":
             options.update(quality="keep")  # reuse the original's quantisation
         elif image.format == "WEBP":

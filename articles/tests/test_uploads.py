@@ -292,3 +292,19 @@ def test_code_that_skips_validation_still_cannot_store_a_bad_file():
         credit.save()
     assert not PhotoCredit.objects.exists()
     assert media_files() == []
+
+
+def test_an_animated_image_keeps_its_frames_when_its_location_is_removed(
+    editor_client,
+):
+    frames = [Image.new("RGB", (32, 32), colour) for colour in ("red", "blue")]
+    buffer = io.BytesIO()
+    frames[0].save(
+        buffer, "WEBP", save_all=True, append_images=frames[1:], exif=exif_with_gps()
+    )
+    upload = SimpleUploadedFile("moving.webp", buffer.getvalue())
+    assert add_photo(editor_client, upload).status_code == 302
+    [stored] = media_files()
+    with Image.open(stored) as image:
+        assert image.n_frames == 2
+        assert ExifTags.IFD.GPSInfo not in image.getexif()

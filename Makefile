@@ -53,7 +53,7 @@ test-sqlite: install check-deploy browser-deps bench-deps
 # Django's deployment checklist, with the production environment the README documents.
 check-deploy: install
 	SECRET_KEY=$$($(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))") \
-	DEBUG=0 HTTPS=1 SECURE_HSTS_PRELOAD=1 ALLOWED_HOSTS=news.example \
+	DEBUG=0 HTTPS=1 TRUSTED_PROXIES=1 SECURE_HSTS_PRELOAD=1 ALLOWED_HOSTS=news.example \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 test-postgres: install bench-deps

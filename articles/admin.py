@@ -96,14 +96,6 @@ class StatusFilter(admin.SimpleListFilter):
         }.get(self.value(), queryset.all)()
 
 
-STATUS_COLOURS = {
-    Status.DRAFT: "#6b6b6b",
-    Status.IN_REVIEW: "#9a5b00",
-    Status.SCHEDULED: "#205493",
-    Status.PUBLISHED: "#2e7d32",
-}
-
-
 @admin.register(Article)
 class ArticleAdmin(VersionedAdminMixin, CompareVersionAdmin):
     form = ArticleForm
@@ -187,11 +179,9 @@ class ArticleAdmin(VersionedAdminMixin, CompareVersionAdmin):
         if status == Status.SCHEDULED:
             when = timezone.localtime(article.published_at)
             label = f"{label} for {when:%Y-%m-%d %H:%M}"
+        # Colours live in static/css/admin.css: the CSP allows no inline style.
         return format_html(
-            '<span class="status-label" style="color:#fff;background:{};'
-            'padding:1px 6px;border-radius:3px;white-space:nowrap">{}</span>',
-            STATUS_COLOURS[status],
-            label,
+            '<span class="status-label status-{}">{}</span>', status.value, label
         )
 
     def has_change_permission(self, request, obj=None):
@@ -586,7 +576,7 @@ class PhotoCreditAdmin(VersionedAdminMixin, admin.ModelAdmin):
         if not credit.image:
             return "(no image file)"
         return format_html(
-            '<img src="{}" alt="{}" style="max-width:120px;max-height:80px">',
+            '<img src="{}" alt="{}" class="photo-thumbnail">',
             credit.image.url,
             credit.alt_text,
         )

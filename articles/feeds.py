@@ -109,14 +109,16 @@ class TagFeed(LatestArticlesFeed):
     def stories(self, tag):
         return Article.objects.published().tagged(tag)
 
+    # Channel titles and descriptions are HTML to many readers, as item titles
+    # are (see item_title): a tag or a name is text, so escape it.
     def title(self, tag):
-        return f"{settings.SITE_NAME}: {tag.name}"
+        return escape(f"{settings.SITE_NAME}: {tag.name}")
 
     def link(self, tag):
         return reverse("articles:tag", kwargs={"slug": tag.slug})
 
     def description(self, tag):
-        return f"The latest stories tagged {tag.name}."
+        return escape(f"The latest stories tagged {tag.name}.")
 
 
 class PersonFeed(LatestArticlesFeed):
@@ -130,13 +132,13 @@ class PersonFeed(LatestArticlesFeed):
         return Article.objects.published().featuring(person)
 
     def title(self, person):
-        return f"{settings.SITE_NAME}: {person.name}"
+        return escape(f"{settings.SITE_NAME}: {person.name}")
 
     def link(self, person):
         return person.get_absolute_url()
 
     def description(self, person):
-        return f"The latest stories featuring {person.name}."
+        return escape(f"The latest stories featuring {person.name}.")
 
 
 class CorrectionsFeed(Feed):

@@ -2,11 +2,14 @@
 
 Stored text is never trusted, whether it came through the admin, an ingest or
 ``loaddata`` (which skips ``save()`` and ``clean()``): every render sanitizes.
+``Article.save()`` also cleans the body with ``clean_body()``, so what is stored
+holds no disallowed markup either.
 """
 
 import html
 import re
 
+import html5lib
 import nh3
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -33,6 +36,46 @@ def sanitize(fragment):
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
     )
+
+
+def clean_body(body):
+    """The body with disallowed markup removed; lines that need nothing stay as typed.
+
+    nh3 also rewrites harmless text ("AT&T" becomes "AT&amp;T"), which editors
+    would then see in the admin, so a line is replaced by its sanitized form only
+    when the two parse to different trees. Either way, sanitize() of the result
+    is sanitize() of the original: rendering and the quote check are unchanged.
+    """
+    cleaned = []
+    for line in body.splitlines(keepends=True):
+        text = line.rstrip("\r\n")
+        safe = sanitize(text)
+        if _tree(text) != _tree(safe):
+            line = safe + line[len(text) :]
+        cleaned.append(line)
+    return "".join(cleaned)
+
+
+# Appended before parsing: a line that ends inside a tag ("<img src=x onerror=…")
+# parses to nothing alone, but would swallow the next line's start; this closes it.
+_LINE_END = "\n>"
+
+
+def _tree(fragment):
+    """fragment as a browser parses it, ready to compare.
+
+    Parsed as a whole document, so <body onload=…> and <html …> count as the
+    markup they are rather than being dropped as they would be in a fragment.
+    """
+    document = html5lib.parse(fragment + _LINE_END, namespaceHTMLElements=False)
+    return _shape(document)
+
+
+def _shape(element):
+    # rel is what sanitize() adds to links; it does not make a line unsafe.
+    attributes = sorted((k, v) for k, v in element.attrib.items() if k != "rel")
+    children = [(_shape(child), child.tail or "") for child in element]
+    return (element.tag, attributes, element.text or "", children)
 
 
 def paragraphs(body):

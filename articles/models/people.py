@@ -1,6 +1,7 @@
 from django.db import models
 from django.urls import reverse
 
+from ..uploads import UploadedImageField
 from .slugs import unique_slug
 from .versions import Versioned
 
@@ -25,7 +26,7 @@ class Person(Versioned):
     )
     organization = models.CharField(max_length=200, blank=True)
     bio = models.TextField(blank=True)
-    portrait = models.ImageField(upload_to="portraits/%Y/", blank=True)
+    portrait = UploadedImageField(upload_to="portraits/%Y/", blank=True)
 
     objects = PersonQuerySet.as_manager()
 

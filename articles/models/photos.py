@@ -1,5 +1,6 @@
 from django.db import models
 
+from ..uploads import UploadedImageField
 from .people import Person
 from .places import next_place
 from .slugs import unique_slug
@@ -41,7 +42,7 @@ class PhotoCredit(Versioned):
         blank=True,
         help_text="Identifies the photo in fixtures; filled in from the caption when left empty.",
     )
-    image = models.ImageField(
+    image = UploadedImageField(
         upload_to="photos/%Y/%m/",
         blank=True,
         width_field="image_width",

@@ -13,7 +13,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from .. import search
-from ..rendering import paragraphs, render_body, text_segments
+from ..rendering import clean_body, paragraphs, render_body, text_segments
 from ..wire import find_quote, normalize_quote_text
 from .corrections import Correction
 from .people import Person
@@ -265,6 +265,8 @@ class Article(Versioned):
         return self.headline
 
     def save(self, *args, **kwargs):
+        # Rendering sanitizes too; this keeps markup nobody may use out of storage.
+        self.body = clean_body(self.body)
         if not self.slug:
             self.slug = slugify(self.headline)[:200] or "untitled"
         if self.published_at:

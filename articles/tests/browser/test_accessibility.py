@@ -51,6 +51,13 @@ def summary(artifacts):
 
 
 @pytest.fixture
+def page(browsing):
+    # axe goes in as an inline script, which the site's CSP rightly refuses;
+    # test_content_security_policy checks the policy on these same pages.
+    return browsing.new_page(bypass_csp=True)
+
+
+@pytest.fixture
 def axe_script():
     if not AXE_SCRIPT.exists():
         message = f"{AXE_SCRIPT} is missing: run `make browser-deps`."

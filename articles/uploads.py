@@ -1,0 +1,180 @@
+"""Uploaded photos and portraits: what may be stored, and how it is stored.
+
+Every image field (PhotoCredit.image, Person.portrait) is an
+``UploadedImageField``, so the admin, any other form and ``full_clean()`` all
+run ``check_image()`` on a new file before anything reaches media storage:
+
+- the file is a JPEG, PNG, WebP or GIF by its content, whatever its name says;
+- it is at most ``settings.MAX_UPLOAD_BYTES`` long and at most
+  ``settings.MAX_UPLOAD_PIXELS`` pixels, checked from the header before any
+  pixel is decoded;
+- Pillow's decompression-bomb limit is an error, its warning included;
+- it decodes completely (a truncated file is refused).
+
+When the file is saved, GPS location is removed from its EXIF (orientation and
+the rest are kept, so browsers still turn the photo upright) and its name gets
+the extension of what it really is.
+"""
+
+import io
+import struct
+import warnings
+from pathlib import PurePosixPath
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import models
+from django.db.models.fields.files import FieldFile
+from django.template.defaultfilters import filesizeformat
+from PIL import ExifTags, Image, UnidentifiedImageError
+
+# Pillow format name -> the extensions a stored file of it may have; new names get the first.
+ALLOWED_FORMATS = {
+    "JPEG": (".jpg", ".jpeg"),
+    "PNG": (".png",),
+    "WEBP": (".webp",),
+    "GIF": (".gif",),
+}
+ALLOWED_NAMES = "JPEG, PNG, WebP or GIF"
+
+
+def check_image(upload):
+    """Raise ValidationError unless upload is an image we are willing to store.
+
+    Files already in storage are not re-read: they were checked on the way in.
+    """
+    if isinstance(upload, FieldFile) and upload._committed:
+        return
+    # The form field, the model field's validator and pre_save() all call this
+    # with the same upload (bare, or inside a FieldFile): decode it only once.
+    checked = upload.file if isinstance(upload, FieldFile) else upload
+    if getattr(checked, "checked_as_image", False):
+        return
+    if upload.size > settings.MAX_UPLOAD_BYTES:
+        raise ValidationError(
+            "This file is %(size)s; images may be at most %(limit)s.",
+            code="too_large",
+            params={
+                "size": filesizeformat(upload.size),
+                "limit": filesizeformat(settings.MAX_UPLOAD_BYTES),
+            },
+        )
+    upload.seek(0)
+    try:
+        # Between Pillow's warning and error sizes an image only warns; here it
+        # is refused like any bigger bomb. (Our pixel limit is usually lower.)
+        # catch_warnings() is process-wide: fine for gunicorn's sync workers.
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(upload) as image:
+                if image.format not in ALLOWED_FORMATS:
+                    raise ValidationError(
+                        "This is a %(format)s file; upload a %(allowed)s image.",
+                        code="format",
+                        params={"format": image.format, "allowed": ALLOWED_NAMES},
+                    )
+                check_pixels(image.size)
+                image.load()  # decode every pixel: a truncated file fails here
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as error:
+        raise ValidationError(
+            "This image is too large to open safely (a possible decompression bomb).",
+            code="bomb",
+        ) from error
+    except UnidentifiedImageError as error:
+        raise ValidationError(
+            "This file is not an image: upload a %(allowed)s file.",
+            code="not_image",
+            params={"allowed": ALLOWED_NAMES},
+        ) from error
+    except (OSError, SyntaxError, ValueError, EOFError, struct.error) as error:
+        raise ValidationError(
+            "This image is damaged or incomplete and cannot be read.",
+            code="damaged",
+        ) from error
+    finally:
+        upload.seek(0)
+    checked.checked_as_image = True
+
+
+def check_pixels(size):
+    width, height = size
+    if width * height > settings.MAX_UPLOAD_PIXELS:
+        raise ValidationError(
+            "This image is %(width)d × %(height)d pixels; images may have at most %(limit)s pixels.",
+            code="too_many_pixels",
+            params={
+                "width": width,
+                "height": height,
+                "limit": f"{settings.MAX_UPLOAD_PIXELS:,}",
+            },
+        )
+
+
+def without_location(upload):
+    """The image's bytes with GPS removed, or None when it carries no location."""
+    upload.seek(0)
+    with Image.open(upload) as image:
+        exif = image.getexif()
+        xmp = image.info.get("xmp") or b""
+        located = ExifTags.IFD.GPSInfo in exif or b"GPS" in bytes(xmp)
+        if not located:
+            return None
+        exif.pop(ExifTags.IFD.GPSInfo, None)
+        out = io.BytesIO()
+        # XMP is left out (Pillow writes it only when asked): it may repeat the GPS.
+        options = {
+            "exif": exif,
+            "icc_profile": image.info.get("icc_profile"),
+            "save_all": getattr(image, "is_animated", False),  # keep every frame
+        }
+        if image.format == "JPEG":
+            options.update(quality="keep")  # reuse the original's quantisation
+        elif image.format == "WEBP":
+            options.update(quality=95)
+        image.save(out, image.format, **options)
+    upload.seek(0)
+    return out.getvalue()
+
+
+def true_name(name, upload):
+    """name with the extension of the format the content really has."""
+    upload.seek(0)
+    with Image.open(upload) as image:
+        extensions = ALLOWED_FORMATS[image.format]
+    upload.seek(0)
+    path = PurePosixPath(name)
+    if path.suffix.lower() in extensions:
+        return name
+    return str(path.with_suffix(extensions[0]))
+
+
+class UploadedImageFormField(forms.ImageField):
+    """The form side: our checks first, with their specific messages."""
+
+    def to_python(self, data):
+        if data not in self.empty_values:
+            check_image(data)
+        return super().to_python(data)
+
+
+class UploadedImageField(models.ImageField):
+    """An ImageField that refuses unsafe files and stores no location."""
+
+    default_validators = [check_image]
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": UploadedImageFormField, **kwargs})
+
+    def pre_save(self, model_instance, add):
+        file = getattr(model_instance, self.attname)
+        if file and not file._committed:
+            check_image(file)  # already done when a form or full_clean() ran
+            source = file.file
+            cleaned = without_location(source)
+            name = true_name(file.name, source)
+            if cleaned is not None:
+                file.file = ContentFile(cleaned, name=name)
+            file.name = name
+        return super().pre_save(model_instance, add)

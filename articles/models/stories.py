@@ -1,5 +1,5 @@
 import html
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -85,12 +85,44 @@ class ArticleQuerySet(models.QuerySet):
 
     def featuring(self, person):
         """Stories that name, quote, are written by or carry a photo by person."""
-        return self.filter(
-            Q(people=person)
-            | Q(quotes__speaker=person)
-            | Q(authors=person)
-            | Q(lead_photo__photographer=person)
-        ).distinct()
+        # One id list from four index look-ups. An OR across four joins needed
+        # DISTINCT over the whole table: 730 ms to count at 100,000 stories.
+        ways = [
+            Article.people.through.objects.filter(person=person).values("article"),
+            Quote.objects.filter(speaker=person).values("article"),
+            Article.authors.through.objects.filter(person=person).values("article"),
+            Article.objects.filter(lead_photo__photographer=person).values("pk"),
+        ]
+        ids = ways[0].order_by().union(*[way.order_by() for way in ways[1:]])
+        return self.filter(pk__in=ids)
+
+    def published_periods(self, kind, order="ASC"):
+        """The start of each year, month or day (site time) that has a story here.
+
+        What QuerySet.datetimes() returns, found by seeking through the
+        publication-date index, one query per period plus one: DISTINCT over
+        the dates read every story (800 ms for the front page's years at
+        100,000 stories).
+        """
+        newest_first = order == "DESC"
+        lookup = "published_at__lt" if newest_first else "published_at__gte"
+        periods, edge = [], None
+        while True:
+            # The edge goes first in the WHERE clause: SQLite seeks the index
+            # by the first bound it meets on a column, and published()'s
+            # "<= now" would have it read every story from now back to edge.
+            bounded = self.model.objects.filter(**{lookup: edge}) if edge else None
+            stories = (bounded & self) if bounded is not None else self
+            found = (
+                stories.order_by("-published_at" if newest_first else "published_at")
+                .values_list("published_at", flat=True)
+                .first()
+            )
+            if found is None:
+                return periods
+            start = period_start(found, kind)
+            periods.append(start)
+            edge = start if newest_first else period_after(start, kind)
 
     def tagged(self, tag):
         """Stories carrying tag."""
@@ -105,6 +137,29 @@ class ArticleQuerySet(models.QuerySet):
                 to_attr="quotes_by_person",
             )
         )
+
+
+def period_start(moment, kind):
+    """The first instant of moment's year, month or day in the site's time zone."""
+    local = timezone.localtime(moment)
+    day = local.date()
+    if kind == "year":
+        day = day.replace(month=1, day=1)
+    elif kind == "month":
+        day = day.replace(day=1)
+    return timezone.make_aware(datetime.combine(day, time()))
+
+
+def period_after(start, kind):
+    """The first instant of the year, month or day after the one start begins."""
+    day = timezone.localtime(start).date()
+    if kind == "year":
+        day = day.replace(year=day.year + 1)
+    elif kind == "month":
+        day = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    else:
+        day += timedelta(days=1)
+    return timezone.make_aware(datetime.combine(day, time()))
 
 
 class TaggedArticleQuerySet(models.QuerySet):
@@ -132,6 +187,12 @@ class TaggedArticle(TaggedItemBase):
         constraints = [
             models.UniqueConstraint(
                 fields=["content_object", "tag"], name="unique_article_tag"
+            ),
+        ]
+        indexes = [
+            # Tag pages and feeds: a tag's stories without visiting the rows.
+            models.Index(
+                fields=["tag", "content_object"], name="tagged_article_tag_idx"
             ),
         ]
 
@@ -203,9 +264,14 @@ class Article(models.Model):
         get_latest_by = "published_at"
         permissions = [("publish_article", "Can publish and unpublish articles")]
         indexes = [
+            # Every list: published stories newest first, in Meta.ordering's
+            # order, so LIMIT reads just one page of the index.
             models.Index(
-                fields=["status", "-published_at"], name="article_published_idx"
-            )
+                fields=["status", "-published_at", "-id"],
+                name="article_published_idx",
+            ),
+            # The sitemaps' latest change.
+            models.Index(fields=["-updated_at"], name="article_updated_idx"),
         ]
         constraints = [
             # loaddata skips save(); an empty slug would break every link to the story.
@@ -359,6 +425,10 @@ class Quote(models.Model):
             models.UniqueConstraint(
                 fields=["article", "order"], name="unique_quote_order"
             ),
+        ]
+        indexes = [
+            # Person pages: the stories quoting someone, from the index alone.
+            models.Index(fields=["speaker", "article"], name="quote_speaker_idx"),
         ]
 
     def __str__(self):

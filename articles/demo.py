@@ -222,6 +222,9 @@ def analyze():
             Article.people.through,
             Quote,
             TaggedArticle,
+            Person,
+            PhotoCredit,
+            Tag,
         )
     ]
     with connection.cursor() as cursor:

@@ -5,8 +5,9 @@ Each database keeps one row per story in its own table, articles_search
 headline, dek, body, and the names of the story's people and tags, weighted
 in that order. The database builds each row from the story's own tables
 (reindex(), rebuild()); signals.py asks for a reindex, once per story per
-transaction, when a story, its people, quotes or tags change. What readers may see is still decided by
-Article.objects.published(): this module only ranks.
+transaction, when a story, its people, quotes or tags change. What readers
+may see is still decided by Article.objects.published(): this module only
+ranks.
 """
 
 import html
@@ -132,7 +133,8 @@ def _plain_text(body):
     return strip_tags(body) if body and "<" in body else body
 
 
-def _prepare(cursor):
+def _prepare():
+    connection.ensure_connection()
     if connection.vendor == "sqlite":
         # SQLite has no regexp_replace: lend it Django's strip_tags.
         connection.connection.create_function(
@@ -145,7 +147,7 @@ def reindex(ids, batch=2000):
     column = "article_id" if connection.vendor == "postgresql" else "rowid"
     ids = sorted(set(ids))
     with connection.cursor() as cursor:
-        _prepare(cursor)
+        _prepare()
         for start in range(0, len(ids), batch):
             chunk = ids[start : start + batch]
             marks = ", ".join(["%s"] * len(chunk))
@@ -161,7 +163,7 @@ def rebuild():
 
     # One transaction: readers keep the old index until the new one is whole.
     with transaction.atomic(), connection.cursor() as cursor:
-        _prepare(cursor)
+        _prepare()
         cursor.execute("DELETE FROM articles_search")
         cursor.execute(_index_sql("IS NOT NULL"))
     return Article.objects.count()
@@ -184,7 +186,9 @@ def reindex_on_commit(ids):
     pending.update(pk for pk in ids if pk is not None)
     # A callback per call, not per transaction: Django drops the callbacks of a
     # rolled-back savepoint, and a flag saying "already scheduled" would outlive it.
-    transaction.on_commit(_flush)
+    # Robust: the editor's change is committed by then; a failed reindex is
+    # logged, and rebuild_search_index repairs it.
+    transaction.on_commit(_flush, robust=True)
 
 
 def _flush():

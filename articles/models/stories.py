@@ -85,16 +85,20 @@ class ArticleQuerySet(models.QuerySet):
 
     def featuring(self, person):
         """Stories that name, quote, are written by or carry a photo by person."""
-        # One id list from four index look-ups. An OR across four joins needed
-        # DISTINCT over the whole table: 730 ms to count at 100,000 stories.
+        # Four id look-ups, each from an index, checked as the stories are
+        # read newest first. An OR across four joins needed DISTINCT over the
+        # whole table (730 ms to count a person's stories at 100,000); one
+        # UNION of the ids led PostgreSQL to hash every published story.
         ways = [
             Article.people.through.objects.filter(person=person).values("article"),
             Quote.objects.filter(speaker=person).values("article"),
             Article.authors.through.objects.filter(person=person).values("article"),
             Article.objects.filter(lead_photo__photographer=person).values("pk"),
         ]
-        ids = ways[0].order_by().union(*[way.order_by() for way in ways[1:]])
-        return self.filter(pk__in=ids)
+        appears = Q()
+        for way in ways:
+            appears |= Q(pk__in=way)
+        return self.filter(appears)
 
     def published_periods(self, kind, order="ASC"):
         """The start of each year, month or day (site time) that has a story here.

@@ -1,9 +1,10 @@
 """Search and page-cache upkeep, connected in ArticlesConfig.ready().
 
-A story's search row follows its text, people, quotes and tags, and any change
-to the content starts a new page-cache generation. Bulk updates skip signals;
-run ``manage.py rebuild_search_index`` after them, and have them call
-``caching.bump_generation()`` on commit.
+Connected in ArticlesConfig.ready(). Each search receiver names the stories a
+change touches; search.reindex_on_commit() indexes each of them once, when the
+transaction commits. Any change to the content also starts a new page-cache
+generation. Bulk updates skip signals; run ``manage.py rebuild_search_index``
+after them, and have them call ``caching.bump_generation()`` on commit.
 """
 
 from django.db import transaction
@@ -17,47 +18,47 @@ from .models import Article, Person, Quote, TaggedArticle
 
 @receiver(post_save, sender=Article)
 def index_article(sender, instance, **kwargs):
-    search.reindex([instance.pk])
+    search.reindex_on_commit([instance.pk])
 
 
 @receiver(post_delete, sender=Article)
 def forget_article(sender, instance, **kwargs):
-    search.forget_articles([instance.pk])
+    search.reindex_on_commit([instance.pk])
 
 
 @receiver(m2m_changed, sender=Article.people.through)
 def index_people_change(sender, instance, action, reverse, pk_set, **kwargs):
     if not reverse:
         if action.startswith("post_"):
-            search.reindex([instance.pk])
+            search.reindex_on_commit([instance.pk])
     elif action == "pre_clear":
         # person.articles.clear() tells post_clear no ids: note them first.
         instance._cleared_article_ids = list(
             instance.articles.values_list("pk", flat=True)
         )
     elif action == "post_clear":
-        search.reindex(getattr(instance, "_cleared_article_ids", []))
+        search.reindex_on_commit(getattr(instance, "_cleared_article_ids", []))
     elif action.startswith("post_"):
-        search.reindex(pk_set or [])
+        search.reindex_on_commit(pk_set or [])
 
 
 @receiver(post_save, sender=TaggedArticle)
 @receiver(post_delete, sender=TaggedArticle)
 def index_tag_change(sender, instance, **kwargs):
-    search.reindex([instance.content_object_id])
+    search.reindex_on_commit([instance.content_object_id])
 
 
 @receiver(post_save, sender=Quote)
 @receiver(post_delete, sender=Quote)
 def index_quote_change(sender, instance, **kwargs):
-    search.reindex([instance.article_id])
+    search.reindex_on_commit([instance.article_id])
 
 
 @receiver(post_save, sender=Person)
 def index_renamed_person(sender, instance, created, **kwargs):
     if not created:
         featuring = Article.objects.featuring(instance).values_list("pk", flat=True)
-        search.reindex(list(featuring))
+        search.reindex_on_commit(list(featuring))
 
 
 @receiver(pre_delete, sender=Person)
@@ -68,7 +69,7 @@ def note_stories_of_deleted_person(sender, instance, **kwargs):
 
 @receiver(post_delete, sender=Person)
 def index_deleted_person(sender, instance, **kwargs):
-    search.reindex(getattr(instance, "_article_ids", []))
+    search.reindex_on_commit(getattr(instance, "_article_ids", []))
 
 
 @receiver(post_save, sender=Tag)
@@ -77,7 +78,7 @@ def index_renamed_tag(sender, instance, created, **kwargs):
         tagged = TaggedArticle.objects.filter(tag=instance).values_list(
             "content_object_id", flat=True
         )
-        search.reindex(list(tagged))
+        search.reindex_on_commit(list(tagged))
 
 
 # Page cache upkeep. Any committed write to a model of this app or taggit (and

@@ -1,10 +1,11 @@
 from datetime import timedelta
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from taggit.models import Tag
 
 from .models import Article, Person, TaggedArticle
@@ -15,6 +16,28 @@ NEWS_WINDOW = timedelta(hours=48)  # Google News reads stories of the last two d
 def modified(prefix=""):
     """Article.modified_at in SQL: the update readers saw, else publication."""
     return Coalesce(f"{prefix}updated_at", f"{prefix}published_at")
+
+
+def latest_change(stories):
+    """The newest Article.modified_at among stories, read backwards off indexes.
+
+    Written as "the newest story that is one of these" so the database walks
+    the update-time and publication-time indexes and stops at the first match;
+    with the stories' own filters in the WHERE clause SQLite sorted every
+    published story (0.8 s at 100,000). A story never updated after
+    publication has no updated_at, so both times are asked for.
+    """
+    newest = Article.objects.filter(Exists(stories.filter(pk=OuterRef("pk"))))
+    updated = (
+        newest.filter(updated_at__isnull=False)
+        .order_by("-updated_at")
+        .values_list("updated_at", flat=True)
+        .first()
+    )
+    published = (
+        newest.order_by("-published_at").values_list("published_at", flat=True).first()
+    )
+    return max(filter(None, [updated, published]), default=None)
 
 
 class ArticleSitemap(Sitemap):
@@ -32,8 +55,9 @@ class ArticleSitemap(Sitemap):
         return article.modified_at
 
     def get_latest_lastmod(self):
-        # The index asks for this; Django's default would load every story.
-        return self.items().aggregate(latest=Max(modified()))["latest"]
+        # The index asks for this; Django's default would load every story, and
+        # MAX() over them read every published one (1 s at 100,000).
+        return latest_change(self.items())
 
 
 class NewsSitemap(ArticleSitemap):
@@ -44,52 +68,88 @@ class NewsSitemap(ArticleSitemap):
         return super().items().filter(published_at__gte=since)
 
 
-class TagSitemap(Sitemap):
+class GroupedLastmodSitemap(Sitemap):
+    """A sitemap of tags or people whose lastmod is their latest story's update.
+
+    The sitemap index needs only how many there are and the latest change,
+    each answered from indexes; the grouped queries that date every entry run
+    only for the sitemap page itself (5.7 s for the index at 100,000 stories
+    when it dated every entry).
+    """
+
     changefreq = "daily"
     priority = 0.5
 
+    def lastmod(self, owner):
+        return self.latest_by_owner.get(owner.pk)
+
+    @cached_property
+    def latest_by_owner(self):
+        raise NotImplementedError
+
+
+class TagSitemap(GroupedLastmodSitemap):
     def items(self):
-        # One grouped query, not a correlated subquery per tag (12 s at 100,000
-        # stories). No published story, no update time: draft-only tags drop out.
-        latest = dict(
-            TaggedArticle.objects.filter(content_object__in=Article.objects.published())
+        # A tag that only drafts carry is not public yet.
+        published = Article.objects.published()
+        return (
+            Tag.objects.filter(Exists(published.filter(tags=OuterRef("pk"))))
+            .exclude(slug="")
+            .order_by("name")
+        )
+
+    def links(self):
+        return TaggedArticle.objects.filter(
+            content_object__in=Article.objects.published()
+        )
+
+    @cached_property
+    def latest_by_owner(self):
+        # One grouped query, not a correlated subquery per tag (12 s at 100,000).
+        return dict(
+            self.links()
             .values_list("tag")
             .annotate(latest=Max(modified("content_object__")))
             .order_by()
         )
-        tags = list(Tag.objects.filter(pk__in=latest).exclude(slug="").order_by("name"))
-        for tag in tags:
-            tag.lastmod = latest[tag.pk]
-        return tags
+
+    def get_latest_lastmod(self):
+        return latest_change(Article.objects.published().filter(tags__isnull=False))
 
     def location(self, tag):
         return reverse("articles:tag", kwargs={"slug": tag.slug})
 
-    def lastmod(self, tag):
-        return tag.lastmod
+
+# The ways a person appears in a story, as paths from Article.
+WAYS = ["people", "quotes__speaker", "authors", "lead_photo__photographer"]
 
 
-class PersonSitemap(Sitemap):
-    changefreq = "daily"
-    priority = 0.5
-
+class PersonSitemap(GroupedLastmodSitemap):
     def items(self):
+        published = Article.objects.published()
+        appears = Q()
+        for way in WAYS:
+            appears |= Exists(published.filter(**{way: OuterRef("pk")}))
+        return Person.objects.filter(appears).order_by("name")
+
+    @cached_property
+    def latest_by_owner(self):
         # One grouped query per way of appearing in a story, merged here:
         # featuring()'s OR across four joins, or a correlated subquery per
         # person, took minutes at 100,000 stories.
         published = Article.objects.published()
         latest = {}
-        for way in ["people", "quotes__speaker", "authors", "lead_photo__photographer"]:
+        for way in WAYS:
             rows = published.filter(**{f"{way}__isnull": False}).values_list(way)
             for person_id, updated in rows.annotate(latest=Max(modified())).order_by():
                 latest[person_id] = max(updated, latest.get(person_id, updated))
-        people = list(Person.objects.filter(pk__in=latest).order_by("name"))
-        for person in people:
-            person.lastmod = latest[person.pk]
-        return people
+        return latest
 
-    def lastmod(self, person):
-        return person.lastmod
+    def get_latest_lastmod(self):
+        named = Q()
+        for way in WAYS:
+            named |= Q(**{f"{way}__isnull": False})
+        return latest_change(Article.objects.published().filter(named))
 
 
 class StaticSitemap(Sitemap):

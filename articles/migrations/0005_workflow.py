@@ -71,7 +71,7 @@ def clear_unmeant_update_times(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0003_upload_checks"),
+        ("articles", "0004_list_indexes"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
         (

@@ -1,5 +1,5 @@
 import html
-from datetime import UTC
+from datetime import UTC, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -115,12 +115,48 @@ class ArticleQuerySet(models.QuerySet):
 
     def featuring(self, person):
         """Stories that name, quote, are written by or carry a photo by person."""
-        return self.filter(
-            Q(people=person)
-            | Q(quotes__speaker=person)
-            | Q(authors=person)
-            | Q(lead_photo__photographer=person)
-        ).distinct()
+        # Four id look-ups, each from an index, checked as the stories are
+        # read newest first. An OR across four joins needed DISTINCT over the
+        # whole table (730 ms to count a person's stories at 100,000); one
+        # UNION of the ids led PostgreSQL to hash every published story.
+        ways = [
+            Article.people.through.objects.filter(person=person).values("article"),
+            Quote.objects.filter(speaker=person).values("article"),
+            Article.authors.through.objects.filter(person=person).values("article"),
+            Article.objects.filter(lead_photo__photographer=person).values("pk"),
+        ]
+        appears = Q()
+        for way in ways:
+            appears |= Q(pk__in=way)
+        return self.filter(appears)
+
+    def published_periods(self, kind, order="ASC"):
+        """The start of each year, month or day (site time) that has a story here.
+
+        What QuerySet.datetimes() returns, found by seeking through the
+        publication-date index, one query per period plus one: DISTINCT over
+        the dates read every story (800 ms for the front page's years at
+        100,000 stories).
+        """
+        newest_first = order == "DESC"
+        lookup = "published_at__lt" if newest_first else "published_at__gte"
+        periods, edge = [], None
+        while True:
+            # The edge goes first in the WHERE clause: SQLite seeks the index
+            # by the first bound it meets on a column, and published()'s
+            # "<= now" would have it read every story from now back to edge.
+            bounded = self.model.objects.filter(**{lookup: edge}) if edge else None
+            stories = (bounded & self) if bounded is not None else self
+            found = (
+                stories.order_by("-published_at" if newest_first else "published_at")
+                .values_list("published_at", flat=True)
+                .first()
+            )
+            if found is None:
+                return periods
+            start = period_start(found, kind)
+            periods.append(start)
+            edge = start if newest_first else period_after(start, kind)
 
     def tagged(self, tag):
         """Stories carrying tag."""
@@ -135,6 +171,29 @@ class ArticleQuerySet(models.QuerySet):
                 to_attr="quotes_by_person",
             )
         )
+
+
+def period_start(moment, kind):
+    """The first instant of moment's year, month or day in the site's time zone."""
+    local = timezone.localtime(moment)
+    day = local.date()
+    if kind == "year":
+        day = day.replace(month=1, day=1)
+    elif kind == "month":
+        day = day.replace(day=1)
+    return timezone.make_aware(datetime.combine(day, time()))
+
+
+def period_after(start, kind):
+    """The first instant of the year, month or day after the one start begins."""
+    day = timezone.localtime(start).date()
+    if kind == "year":
+        day = day.replace(year=day.year + 1)
+    elif kind == "month":
+        day = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    else:
+        day += timedelta(days=1)
+    return timezone.make_aware(datetime.combine(day, time()))
 
 
 class TaggedArticleQuerySet(models.QuerySet):
@@ -162,6 +221,12 @@ class TaggedArticle(TaggedItemBase):
         constraints = [
             models.UniqueConstraint(
                 fields=["content_object", "tag"], name="unique_article_tag"
+            ),
+        ]
+        indexes = [
+            # Tag pages and feeds: a tag's stories without visiting the rows.
+            models.Index(
+                fields=["tag", "content_object"], name="tagged_article_tag_idx"
             ),
         ]
 
@@ -250,9 +315,14 @@ class Article(Versioned):
             ("publish_article", "Can publish, schedule and unpublish articles")
         ]
         indexes = [
+            # Every list: published stories newest first, in Meta.ordering's
+            # order, so LIMIT reads just one page of the index.
             models.Index(
-                fields=["status", "-published_at"], name="article_published_idx"
-            )
+                fields=["status", "-published_at", "-id"],
+                name="article_published_idx",
+            ),
+            # The sitemaps' latest change.
+            models.Index(fields=["-updated_at"], name="article_updated_idx"),
         ]
         constraints = [
             # loaddata skips save(); an empty slug would break every link to the story.
@@ -506,6 +576,10 @@ class Quote(Versioned):
             models.UniqueConstraint(
                 fields=["article", "order"], name="unique_quote_order"
             ),
+        ]
+        indexes = [
+            # Person pages: the stories quoting someone, from the index alone.
+            models.Index(fields=["speaker", "article"], name="quote_speaker_idx"),
         ]
 
     def __str__(self):

@@ -45,11 +45,22 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture
-def seed_story(db):
+def committed(django_capture_on_commit_callbacks):
+    """Run a block's on-commit work at its end, as a real commit would.
+
+    Tests run inside a transaction that never commits, and search indexing
+    waits for the commit (search.reindex_on_commit).
+    """
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def seed_story(db, committed):
     """The seed story from fixtures/seed_story.json, loaded as a developer would."""
     from articles.models import Article
 
-    call_command("loaddata", "seed_story", verbosity=0)
+    with committed():
+        call_command("loaddata", "seed_story", verbosity=0)
     return Article.objects.get(slug__startswith="putin-ready-to-talk")
 
 

@@ -5,6 +5,7 @@ from django.core import checks
 from django.core.management import CommandError, call_command
 from django.test import Client
 
+from articles import demo
 from articles.models import Article, Person, PhotoCredit, Quote
 
 pytestmark = pytest.mark.django_db
@@ -16,28 +17,66 @@ def generate(**options):
     return out.getvalue()
 
 
+def demo_content():
+    """Everything generate_demo writes, without database ids."""
+    stories = Article.objects.order_by("slug")
+    return {
+        "stories": list(
+            stories.values_list(
+                "headline", "slug", "dek", "body", "status", "published_at", "source"
+            )
+        ),
+        "photos": list(stories.values_list("slug", "lead_photo__slug")),
+        "bylines": list(stories.values_list("slug", "authors__name")),
+        "people": list(
+            stories.values_list("slug", "people__name").order_by("slug", "people__name")
+        ),
+        "quotes": list(
+            Quote.objects.order_by("article__slug", "order").values_list(
+                "article__slug", "order", "speaker__name", "text"
+            )
+        ),
+        "tags": list(
+            stories.values_list("slug", "tags__name").order_by("slug", "tags__name")
+        ),
+    }
+
+
 def test_demo_content_is_reproducible_and_marked_as_demo():
     report = generate(articles=60, seed=7, photos=2)
-    assert "60/60 stories" in report and "Created 60 demo stories (seed 7)." in report
-    first = list(
-        Article.objects.order_by("slug").values_list("headline", "slug", "published_at")
-    )
+    assert "60/60 stories" in report and "indexing for search" in report
+    assert "Created 60 demo stories (seed 7) in " in report
+    first = demo_content()
     with pytest.raises(CommandError, match="exists already"):
         generate(articles=60, seed=7, photos=2)
+    assert demo_content() == first
     for model in (Article, PhotoCredit, Person):
         model.objects.all().delete()
     generate(articles=60, seed=7, photos=2)
-    assert (
-        list(
-            Article.objects.order_by("slug").values_list(
-                "headline", "slug", "published_at"
-            )
-        )
-        == first
-    )
-    assert set(Article.objects.values_list("source", flat=True)) == {
-        "Generated demo content"
-    }
+    assert demo_content() == first
+    assert {source for *_, source in first["stories"]} == {"Generated demo content"}
+
+
+def test_another_seed_gives_other_stories_spread_over_several_years():
+    generate(articles=200, seed=3, photos=0)
+    other = demo_content()
+    Article.objects.all().delete()
+    generate(articles=200, seed=4, photos=0)
+    assert demo_content()["stories"] != other["stories"]
+    years = set(Article.objects.dates("published_at", "year"))
+    assert len(years) >= 4
+    assert Article.objects.filter(authors__isnull=True).count() == 0
+
+
+def test_progress_is_reported_for_every_batch():
+    messages = []
+    demo.generate(articles=50, photos=0, batch=20, progress=messages.append)
+    assert messages == [
+        "20/50 stories",
+        "40/50 stories",
+        "50/50 stories",
+        "indexing for search",
+    ]
 
 
 def test_demo_quotes_occur_in_their_stories_and_photos_are_real_files():
@@ -65,6 +104,8 @@ def test_demo_stories_with_photos_render_responsive_images_and_are_searchable():
     )
 
 
-def test_bad_arguments_are_refused():
-    with pytest.raises(CommandError):
-        generate(articles=0)
+def test_bad_arguments_are_refused_and_change_nothing():
+    for bad in [{"articles": 0}, {"articles": 5, "photos": -1}]:
+        with pytest.raises(CommandError):
+            generate(**bad)
+    assert (Article.objects.count(), Person.objects.count()) == (0, 0)

@@ -268,6 +268,32 @@ class TestSitemaps:
             for section in ("stories", "tags", "people", "pages")
         }
 
+    def test_index_dates_each_section_by_its_latest_published_change(
+        self, client, seed_story
+    ):
+        tagged = make_article(tags=1)
+        named = make_article(people=1)
+        draft = make_article(status=Status.DRAFT, tags=1, people=1)
+        for story, day in [(tagged, 3), (named, 4), (draft, 9), (seed_story, 1)]:
+            # Published in 2024, updated (as readers were told) on the day.
+            Article.objects.filter(pk=story.pk).update(
+                published_at=datetime(2024, 6, day, 12, tzinfo=UTC),
+                updated_at=datetime(2025, 1, day, 12, tzinfo=UTC),
+            )
+        index = get_xml(client, "/sitemap.xml")
+        lastmod = {
+            e.find("sm:loc", NS).text: e.find("sm:lastmod", NS).text[:10]
+            for e in index.findall("sm:sitemap", NS)
+            if e.find("sm:lastmod", NS) is not None
+        }
+        # The draft's later change shows nowhere; the seed story carries
+        # tags and people too, but changed first.
+        assert lastmod == {
+            f"{HOST}/sitemap-stories.xml": "2025-01-04",
+            f"{HOST}/sitemap-tags.xml": "2025-01-03",
+            f"{HOST}/sitemap-people.xml": "2025-01-04",
+        }
+
     def test_stories_section_lists_published_stories_with_lastmod(
         self, client, seed_story
     ):

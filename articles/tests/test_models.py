@@ -175,3 +175,22 @@ class TestArticle:
         )
         assert story.get_absolute_url() == "/2022/02/14/late/"
         assert client.get(story.get_absolute_url()).status_code == 200
+
+
+def test_featuring_finds_each_way_a_person_appears_once_per_story():
+    person = make_person()
+    named, quoted, written, photographed, unrelated = (make_article() for _ in range(5))
+    named.people.add(person)
+    Quote.objects.create(article=quoted, speaker=person, text="Opening paragraph")
+    written.authors.add(person)
+    photographed.lead_photo = make_photo(photographer=person)
+    photographed.save()
+    everything = make_article()
+    everything.people.add(person)
+    everything.authors.add(person)
+    Quote.objects.create(article=everything, speaker=person, text="Opening paragraph")
+    featuring = Article.objects.published().featuring(person)
+    assert sorted(story.pk for story in featuring) == sorted(
+        story.pk for story in (named, quoted, written, photographed, everything)
+    )
+    assert featuring.count() == 5 and unrelated not in featuring

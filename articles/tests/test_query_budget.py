@@ -49,6 +49,12 @@ def test_seed_story_page_stays_within_budget(client, seed_story):
         lambda story: story.people.first().get_absolute_url(),
         lambda story: f"/{story.published_at:%Y}/",
         lambda story: f"/{story.published_at:%Y/%m}/",
+        lambda story: f"/{story.published_at:%Y/%m/%d}/",
+        lambda story: "/feeds/latest/",
+        lambda story: "/feeds/latest/atom/",
+        lambda story: f"/tags/{story.tags.first().slug}/feed/",
+        lambda story: f"{story.people.first().get_absolute_url()}feed/",
+        lambda story: "/sitemap.xml",
     ],
 )
 def test_list_pages_cost_the_same_for_two_stories_or_twenty(client, url_of):
@@ -96,3 +102,50 @@ def test_corrections_page_and_feed_cost_the_same_for_two_corrections_or_twenty(c
     ]
     assert few == many
     print(f"/corrections/ and its feed: {many} queries")
+
+
+@pytest.mark.parametrize(
+    "url_of",
+    [
+        lambda story: "/",
+        lambda story: "/tags/shared/",
+        lambda story: story.people.first().get_absolute_url(),
+        lambda story: f"/{story.published_at:%Y}/",
+        lambda story: f"/{story.published_at:%Y/%m}/",
+    ],
+)
+def test_a_deep_page_costs_what_the_first_page_costs(client, url_of):
+    person = make_person()
+    middle = datetime(2024, 3, 15, 12, tzinfo=UTC)
+    for i in range(65):
+        story = make_article(tags=1, published_at=middle - timedelta(minutes=i))
+        story.people.add(person)
+        story.tags.add("shared")
+    url = url_of(story)
+    first, deep = (count_queries(client, f"{url}?page={n}") for n in (1, 4))
+    assert first == deep
+
+
+def test_list_pages_stay_within_their_budgets(client):
+    person = make_person()
+    middle = datetime(2024, 3, 15, 12, tzinfo=UTC)
+    for i in range(25):
+        story = make_article(
+            tags=2, quotes=1, people=1, published_at=middle - timedelta(minutes=i)
+        )
+        story.people.add(person)
+        story.tags.add("shared")
+        story.lead_photo = make_photo(photographer=person, agencies=["AP"])
+        story.save()
+    # All 25 stories share a year; the front page spends one more
+    # query on each further year in its archive list.
+    budgets = {
+        "/": 6,
+        "/tags/shared/": 6,
+        person.get_absolute_url(): 7,
+        "/feeds/latest/": 4,
+        # Three sections dated by their newest update and newest publication.
+        "/sitemap.xml": 9,
+    }
+    costs = {url: count_queries(client, url) for url in budgets}
+    assert {url: cost for url, cost in costs.items() if cost > budgets[url]} == {}

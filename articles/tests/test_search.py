@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.test import Client
 from pytest_django.asserts import assertContains, assertNotContains
 
@@ -33,57 +34,100 @@ def test_seed_story_is_found_by_words_people_and_tags(client, seed_story):
         assert found(client, query) == [seed_story.headline], query
 
 
-def test_a_headline_match_ranks_above_a_body_match(client):
-    make_article(
-        headline="Budget talks resume", body="Ministers met on Monday about pensions."
-    )
-    make_article(headline="Pension reform passes", body="The vote followed long talks.")
+def test_a_headline_match_ranks_above_a_body_match(client, committed):
+    with committed():
+        make_article(
+            headline="Budget talks resume",
+            body="Ministers met on Monday about pensions.",
+        )
+        make_article(
+            headline="Pension reform passes", body="The vote followed long talks."
+        )
     assert found(client, "pension") == ["Pension reform passes", "Budget talks resume"]
     assert found(client, "talks") == ["Budget talks resume", "Pension reform passes"]
 
 
-def test_every_word_must_match(client):
-    make_article(headline="Flood waters rise", body="Rivers rose in the north.")
-    make_article(headline="Flood relief arrives", body="Trucks arrived with water.")
+def test_every_word_must_match(client, committed):
+    with committed():
+        make_article(headline="Flood waters rise", body="Rivers rose in the north.")
+        make_article(headline="Flood relief arrives", body="Trucks arrived with water.")
     assert found(client, "flood trucks") == ["Flood relief arrives"]
 
 
-def test_drafts_and_scheduled_stories_are_never_found(client):
-    make_article(headline="Secret draft about zeppelins", status=Status.DRAFT)
-    make_article(
-        headline="Zeppelins return",
-        published_at=make_article().published_at.replace(year=2999),
-    )
+def test_drafts_and_scheduled_stories_are_never_found(client, committed):
+    with committed():
+        make_article(headline="Secret draft about zeppelins", status=Status.DRAFT)
+        make_article(
+            headline="Zeppelins return",
+            published_at=make_article().published_at.replace(year=2999),
+        )
     assert found(client, "zeppelins") == []
 
 
-def test_results_show_highlighted_escaped_snippets(client):
-    make_article(
-        headline="Troops return",
-        body="Officials said <em>the</em> troops & tanks would return home soon.",
-    )
+def test_results_show_highlighted_escaped_snippets(client, committed):
+    with committed():
+        make_article(
+            headline="Troops return",
+            body="Officials said <em>the</em> troops & tanks would return home soon.",
+        )
     response = client.get("/search/", {"q": "troops"})
     assertContains(response, "<mark>Troops</mark> return")
     assertContains(response, "the <mark>troops</mark> &amp; tanks")
     assertNotContains(response, "<em>the</em>")
 
 
-def test_edits_renames_and_new_tags_are_found_at_once(client):
-    story = make_article(headline="Harbour closes", body="Storm expected.")
-    person = make_person(name="Ana Duarte", slug="ana-duarte")
-    story.people.add(person)
+def test_edits_renames_and_new_tags_are_found_once_committed(client, committed):
+    with committed():
+        story = make_article(headline="Harbour closes", body="Storm expected.")
+        person = make_person(name="Ana Duarte", slug="ana-duarte")
+        story.people.add(person)
     assert found(client, "Duarte") == ["Harbour closes"]
-    person.name = "Ana Duarte-Silva"
-    person.save()
+    with committed():
+        person.name = "Ana Duarte-Silva"
+        person.save()
     assert found(client, "Duarte-Silva") == ["Harbour closes"]
-    story.tags.add("Shipping")
+    with committed():
+        story.tags.add("Shipping")
     assert found(client, "shipping") == ["Harbour closes"]
-    story.headline = "Port reopens"
-    story.save()
+    with committed():
+        story.headline = "Port reopens"
+        story.save()
     assert found(client, "harbour") == []
     assert found(client, "port") == ["Port reopens"]
-    story.delete()
+    with committed():
+        story.delete()
     assert found(client, "port") == []
+
+
+def test_a_story_saved_with_twenty_tags_is_reindexed_once(
+    django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        story = make_article(headline="Tide tables", people=3, quotes=3)
+        story.tags.set([f"coast {n}" for n in range(20)])
+        story.headline = "Tide tables revised"
+        story.save()
+    # One reindex for the whole transaction: a DELETE and an INSERT … SELECT.
+    with django_assert_num_queries(2):
+        for callback in callbacks:
+            callback()
+    assert found(Client(), "coast revised") == ["Tide tables revised"]
+
+
+def test_a_rolled_back_change_leaves_the_index_as_it_was(client, committed):
+    with committed():
+        story = make_article(headline="Bridge opens", body="Traffic flows.")
+    with pytest.raises(RuntimeError), committed(), transaction.atomic():
+        story.headline = "Bridge collapses"
+        story.save()
+        raise RuntimeError("the editor's save failed")
+    assert (found(client, "opens"), found(client, "collapses")) == (
+        ["Bridge opens"],
+        [],
+    )
+    with committed():
+        Article.objects.get(pk=story.pk).tags.add("Roads")
+    assert found(client, "roads") == ["Bridge opens"]
 
 
 @pytest.mark.parametrize(
@@ -118,9 +162,10 @@ def test_hostile_or_empty_queries_get_a_clean_page(client, seed_story, query):
     assert Article.objects.count() == 1
 
 
-def test_results_paginate_and_bad_pages_are_404(client):
-    for n in range(15):
-        make_article(headline=f"Election result {n}")
+def test_results_paginate_and_bad_pages_are_404(client, committed):
+    with committed():
+        for n in range(15):
+            make_article(headline=f"Election result {n}")
     first = client.get("/search/", {"q": "election"})
     assert len(first.context["object_list"]) == 10
     assertContains(first, "15 stories for “election”")
@@ -134,17 +179,20 @@ def test_results_paginate_and_bad_pages_are_404(client):
         )
 
 
-def test_search_costs_the_same_for_few_or_many_results(client):
-    for n in range(3):
-        make_article(headline=f"Harvest report {n}", tags=2)
+def test_search_costs_the_same_for_few_or_many_results(client, committed):
+    with committed():
+        for n in range(3):
+            make_article(headline=f"Harvest report {n}", tags=2)
     few = count_queries(client, "/search/?q=harvest")
-    for n in range(12):
-        make_article(headline=f"Harvest report more {n}", tags=2)
+    with committed():
+        for n in range(12):
+            make_article(headline=f"Harvest report more {n}", tags=2)
     assert count_queries(client, "/search/?q=harvest") == few
 
 
-def test_staff_search_shows_only_what_readers_see(editor_client):
-    make_article(headline="Draft about glaciers", status=Status.DRAFT)
+def test_staff_search_shows_only_what_readers_see(editor_client, committed):
+    with committed():
+        make_article(headline="Draft about glaciers", status=Status.DRAFT)
     assert [
         a.headline
         for a in editor_client.get("/search/", {"q": "glaciers"}).context["object_list"]
@@ -164,21 +212,29 @@ def test_rebuild_command_restores_a_lost_index(seed_story):
     assert Person.objects.count() == 5
 
 
-def test_renamed_tags_deleted_people_and_cleared_links_leave_no_stale_matches(client):
-    story = make_article(headline="Harbour closes", body="Storm expected.")
-    story.tags.add("Shipping")
-    tag = story.tags.get()
-    tag.name = "Ferries"
-    tag.save()
+def test_renamed_tags_deleted_people_and_cleared_links_leave_no_stale_matches(
+    client, committed
+):
+    with committed():
+        story = make_article(headline="Harbour closes", body="Storm expected.")
+        story.tags.add("Shipping")
+    with committed():
+        tag = story.tags.get()
+        tag.name = "Ferries"
+        tag.save()
     assert (found(client, "ferries"), found(client, "shipping")) == (
         ["Harbour closes"],
         [],
     )
-    person = make_person(name="Olga Brandt", slug="olga-brandt")
-    story.people.add(person)
-    person.articles.clear()
+    with committed():
+        person = make_person(name="Olga Brandt", slug="olga-brandt")
+        story.people.add(person)
+    with committed():
+        person.articles.clear()
     assert found(client, "Brandt") == []
-    story.people.add(person)
+    with committed():
+        story.people.add(person)
     assert found(client, "Brandt") == ["Harbour closes"]
-    person.delete()
+    with committed():
+        person.delete()
     assert found(client, "Brandt") == []

@@ -256,7 +256,7 @@ class TestEditor:
         )
         client = logged_in(desk_editor)
         page = client.get(CHANGELIST).content.decode()
-        assert page.count('class="status-label"') == 3
+        assert page.count('class="status-label status-') == 3
         assert ">Scheduled for " in page and ">Draft<" in page and ">Published<" in page
 
         def listed(status):
@@ -347,7 +347,7 @@ class TestChangeForm:
         story.add_correction("Fixed a name.")
         page = logged_in(desk_editor).get(change_url(story)).content.decode()
         assert 'name="status"' in page and 'name="minor_edit"' in page
-        assert 'class="status-label"' in page
+        assert 'class="status-label status-' in page
         assert "Fixed a name." in page and 'id="corrections-group"' in page
         assert 'name="corrections-0-text"' not in page  # saved ones are read-only
 

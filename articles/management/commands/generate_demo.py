@@ -1,3 +1,5 @@
+import time
+
 from django.core.management.base import BaseCommand, CommandError
 
 from articles import demo
@@ -30,8 +32,11 @@ class Command(BaseCommand):
         if articles < 1 or photos < 0:
             raise CommandError("--articles must be at least 1 and --photos at least 0.")
 
-        def progress(done, total):
-            self.stdout.write(f"  {done}/{total} stories")
+        started = time.monotonic()
+
+        def progress(message):
+            self.stdout.write(f"  {time.monotonic() - started:6.1f} s  {message}")
+            self.stdout.flush()
 
         try:
             created = demo.generate(
@@ -40,5 +45,8 @@ class Command(BaseCommand):
         except ValueError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(
-            self.style.SUCCESS(f"Created {created} demo stories (seed {seed}).")
+            self.style.SUCCESS(
+                f"Created {created} demo stories (seed {seed}) in "
+                f"{time.monotonic() - started:.1f} s."
+            )
         )

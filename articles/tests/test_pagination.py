@@ -1,0 +1,143 @@
+"""Long lists: numbered pages up to a cap, then the date archives carry on."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from pytest_django.asserts import assertContains, assertNotContains
+
+from articles.models import Article, Status
+from articles.views import CappedPaginator, PublishedArticleMixin
+
+from .factories import make_article, make_person
+
+pytestmark = pytest.mark.django_db
+
+START = datetime(2024, 3, 20, 12, tzinfo=UTC)
+
+
+@pytest.fixture
+def short_pages(monkeypatch):
+    """Pages of 3 stories, numbered up to page 2, so a dozen stories overflow."""
+    monkeypatch.setattr(PublishedArticleMixin, "paginate_by", 3)
+    monkeypatch.setattr(CappedPaginator, "max_pages", 2)
+
+
+@pytest.fixture
+def twelve_stories():
+    person = make_person(slug="ana-duarte")
+    stories = []
+    for day in range(12):
+        story = make_article(published_at=START - timedelta(days=day))
+        story.tags.add("harbour")
+        story.people.add(person)
+        stories.append(story)
+    return stories
+
+
+@pytest.mark.parametrize("url", ["/", "/tags/harbour/", "/people/ana-duarte/"])
+def test_reader_on_the_last_numbered_page_is_sent_on_to_the_archive(
+    client, short_pages, twelve_stories, url
+):
+    last = client.get(url, {"page": 2})
+    assert last.status_code == 200
+    assertContains(last, "Page 2 of more than 2")
+    # The sixth story closes page 2; its month's archive carries on.
+    month = twelve_stories[5].published_at
+    assertContains(
+        last,
+        f'<a rel="next" href="/{month:%Y/%m}/">'
+        f"Older stories: {month:%B %Y} in the archive</a>",
+        html=True,
+    )
+    assert client.get(url, {"page": 3}).status_code == 404
+
+
+def test_month_archive_sends_readers_on_to_a_day(client, short_pages, twelve_stories):
+    last = client.get("/2024/03/", {"page": 2})
+    day = twelve_stories[5].published_at
+    assertContains(last, f'href="/{day:%Y/%m/%d}/"')
+    assertContains(last, f"Older stories: {day:%B} {day.day}, {day:%Y} in the archive")
+
+
+def test_counts_say_more_than_when_the_list_is_longer_than_its_pages(
+    client, short_pages, twelve_stories
+):
+    assertContains(client.get("/tags/harbour/"), "More than 6 stories")
+    assertContains(client.get("/people/ana-duarte/"), "More than 6 stories")
+
+
+def test_a_list_that_fits_gets_an_exact_count_and_no_archive_link(client, short_pages):
+    for day in range(5):
+        make_article(published_at=START - timedelta(days=day)).tags.add("ferry")
+    page = client.get("/tags/ferry/", {"page": 2})
+    assertContains(page, "5 stories")
+    assertContains(page, "Page 2 of 2")
+    assertNotContains(page, "in the archive")
+
+
+@pytest.mark.parametrize(
+    "page", ["3", "0", "-1", "abc", "1.5", "9" * 30, "last%00", "%F0%9F%99%82"]
+)
+def test_garbage_page_numbers_are_404_and_change_nothing(
+    client, short_pages, twelve_stories, page
+):
+    before = list(Article.objects.values_list("pk", "updated_at"))
+    response = client.get(f"/?page={page}")
+    assert response.status_code == 404
+    assert list(Article.objects.values_list("pk", "updated_at")) == before
+
+
+def test_page_last_is_the_last_numbered_page(client, short_pages, twelve_stories):
+    assert client.get("/", {"page": "last"}).context["page_obj"].number == 2
+
+
+def test_capped_count_never_reads_past_the_cap(django_assert_num_queries, db):
+    for day in range(7):
+        make_article(published_at=START - timedelta(days=day))
+    paginator = CappedPaginator(Article.objects.published(), 3)
+    paginator.max_pages = 2
+    with django_assert_num_queries(1) as captured:
+        assert (paginator.count, paginator.num_pages, paginator.has_more) == (
+            6,
+            2,
+            True,
+        )
+    assert "LIMIT 7" in captured.captured_queries[0]["sql"]
+
+
+class TestPublishedPeriods:
+    """published_periods() finds what QuerySet.datetimes() finds, by seeking."""
+
+    @pytest.fixture
+    def spread(self, settings):
+        settings.TIME_ZONE = "America/New_York"
+        # 03:00 UTC on 1 January 2021 is still 2020 in New York.
+        moments = [
+            datetime(2021, 1, 1, 3, tzinfo=UTC),
+            datetime(2021, 6, 30, 23, tzinfo=UTC),
+            datetime(2022, 2, 1, 2, tzinfo=UTC),
+            datetime(2022, 2, 14, 12, tzinfo=UTC),
+            datetime(2024, 12, 31, 12, tzinfo=UTC),
+        ]
+        for moment in moments:
+            make_article(published_at=moment)
+        make_article(published_at=datetime(2023, 5, 5, tzinfo=UTC), status=Status.DRAFT)
+
+    @pytest.mark.parametrize("kind", ["year", "month", "day"])
+    @pytest.mark.parametrize("order", ["ASC", "DESC"])
+    def test_periods_match_django_datetimes_in_the_site_time_zone(
+        self, spread, kind, order
+    ):
+        stories = Article.objects.published()
+        assert stories.published_periods(kind, order) == list(
+            stories.datetimes("published_at", kind, order)
+        )
+
+    def test_gaps_stay_gaps(self, spread):
+        years = Article.objects.published().published_periods("year", "DESC")
+        assert [y.year for y in years] == [2024, 2022, 2021, 2020]
+
+    def test_front_page_lists_archive_years_with_stories(self, client, spread):
+        page = client.get("/")
+        assert [d.year for d in page.context["date_list"]] == [2024, 2022, 2021, 2020]
+        assertNotContains(page, 'href="/2023/"')

@@ -208,13 +208,32 @@ class ArticleAdmin(VersionedAdminMixin, CompareVersionAdmin):
             ]
         return fieldsets
 
+    def missing_story(self, request, object_id):
+        """Django's "doesn't exist" redirect for an id that names no story.
+
+        django-reversion's views look the id up as text among revisions, where
+        garbage such as a NUL byte is a database error on PostgreSQL.
+        """
+        if self.get_object(request, unquote(object_id)) is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        return None
+
+    def history_view(self, request, object_id, extra_context=None):
+        return self.missing_story(request, object_id) or super().history_view(
+            request, object_id, extra_context
+        )
+
     def compare_view(self, request, object_id, extra_context=None):
         # reversion-compare checks only that the user is staff.
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
-        return super().compare_view(request, object_id, extra_context)
+        return self.missing_story(request, object_id) or super().compare_view(
+            request, object_id, extra_context
+        )
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
+        if missing := self.missing_story(request, object_id):
+            return missing
         # Read before reversion writes the old revision over the row.
         request.workflow_now = (
             Article.objects.filter(pk=unquote(object_id))

@@ -26,7 +26,11 @@ from django.core import checks
 from django.core.cache import cache
 from django.db.models import Min
 from django.utils import timezone
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import (
+    patch_cache_control,
+    patch_vary_headers,
+    set_response_etag,
+)
 from django.utils.http import http_date, parse_http_date_safe
 
 GENERATION_KEY = "pages:generation"
@@ -134,6 +138,41 @@ def _mark_public(response):
     patch_vary_headers(response, ["Cookie"])
 
 
+def cached_page(request):
+    """The page stored for this request in the current generation, or None."""
+    generation = current_generation()
+    if seconds_left(generation) == 0:
+        return None  # a scheduled story is due: the view starts a new generation
+    response = cache.get(_page_key(request, generation))
+    if response is not None:
+        response["X-Page-Cache"] = "hit"
+    return response
+
+
+class PageCacheMiddleware:
+    """Answer readers who carry no session from the page cache, early.
+
+    Sits above the session, CSRF, authentication and message middleware: a
+    request without a session cookie is anonymous, so a page that public_page
+    stored can be sent without them. Anything else, a miss included, goes on
+    to the view, where public_page decides (and stores) as before.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            request.method == "GET"
+            and settings.PAGE_CACHE_SECONDS > 0
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        ):
+            response = cached_page(request)
+            if response is not None:
+                return response
+        return self.get_response(request)
+
+
 def public_page(view):
     """Serve view's page to anonymous readers from the shared page cache."""
 
@@ -168,6 +207,9 @@ def public_page(view):
             _mark_public(response)
 
             def store(rendered):
+                # The ETag goes in with the page: ConditionalGetMiddleware then
+                # answers hits without hashing the body again.
+                set_response_etag(rendered)
                 cache.set(key, rendered, lifetime)
 
             if hasattr(response, "add_post_render_callback"):

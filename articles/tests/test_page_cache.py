@@ -264,3 +264,33 @@ def test_a_lost_generation_starts_afresh_rather_than_serving_old_pages(client):
     cache.delete(caching.GENERATION_KEY)  # evicted, or Redis restarted
     assert client.get(story.get_absolute_url())["X-Page-Cache"] == "miss"
     assert client.get(story.get_absolute_url())["X-Page-Cache"] == "hit"
+
+
+def test_readers_without_a_session_are_answered_before_the_session_middleware(client):
+    story = make_article(quotes=1)
+    first = client.get(story.get_absolute_url())
+    with mock.patch(
+        "django.contrib.sessions.middleware.SessionMiddleware.process_request",
+        side_effect=AssertionError("the session middleware ran"),
+    ):
+        hit = client.get(story.get_absolute_url())
+        # Still the full set of headers, and a 304 against the stored ETag.
+        unchanged = client.get(
+            story.get_absolute_url(), HTTP_IF_NONE_MATCH=hit["ETag"]
+        )
+    assert hit["X-Page-Cache"] == "hit" and hit.content == first.content
+    assert hit["ETag"] == first["ETag"]
+    assert "Content-Security-Policy" in hit and hit["X-Frame-Options"] == "DENY"
+    assert "s-maxage" in hit["Cache-Control"] and "Cookie" in hit["Vary"]
+    assert unchanged.status_code == 304
+
+
+def test_a_reader_with_a_session_still_gets_cached_pages_but_staff_never(
+    client, editor
+):
+    story = make_article()
+    client.get(story.get_absolute_url())
+    client.cookies["sessionid"] = "no-such-session"  # anonymous all the same
+    assert client.get(story.get_absolute_url())["X-Page-Cache"] == "hit"
+    client.force_login(editor)
+    assert client.get(story.get_absolute_url())["X-Page-Cache"] == "bypass"

@@ -237,7 +237,7 @@ class ArticleAdmin(VersionedAdminMixin, CompareVersionAdmin):
         # Read before reversion writes the old revision over the row.
         request.workflow_now = (
             Article.objects.filter(pk=unquote(object_id))
-            .values(*self.WORKFLOW_FIELDS)
+            .values(*self.WORKFLOW_FIELDS, "version")
             .first()
         )
         return super().revision_view(request, object_id, version_id, extra_context)
@@ -250,6 +250,10 @@ class ArticleAdmin(VersionedAdminMixin, CompareVersionAdmin):
         if workflow:
             for field, value in workflow.items():
                 setattr(article, field, value)
+            # The restored row carries the old revision's version number. Put
+            # the current one back, or a form opened at the number it returned
+            # to would pass as fresh; this form's save then moves it on.
+            Article.objects.filter(pk=article.pk).update(version=article.version)
             article._restoring = True
         # Whether readers could see the story before this request: the form
         # changes the instance, and the fields shown must not change with it.

@@ -90,11 +90,13 @@ def test_restore_brings_content_back_and_is_itself_a_revision(edited_twice):
     assert form.status_code == 200
     # Looking changes nothing.
     assert Article.objects.get(pk=story.pk).body == SECOND_BODY
+    version_before = Article.objects.get(pk=story.pk).version
     response = client.post(
         url,
         workflow_form(
             body=FIRST_BODY,
             tags="Diplomacy",
+            base_version=form.context["adminform"].form["base_version"].value(),
             **{
                 "quotes-TOTAL_FORMS": "0",
             },
@@ -108,6 +110,19 @@ def test_restore_brings_content_back_and_is_itself_a_revision(edited_twice):
     restored = versions_of(story)
     assert len(restored) == 3
     assert "Reverted" in restored[-1].revision.get_comment()
+    # The old revision's version number is not written back: a form opened
+    # before the restore is stale now.
+    assert story.version > version_before
+    stale = client.post(
+        reverse("admin:articles_article_change", args=[story.pk]),
+        workflow_form(
+            body=SECOND_BODY,
+            base_version=str(version_before),
+            **{"quotes-TOTAL_FORMS": "0"},
+        ),
+    )
+    assert stale.status_code == 200 and "was changed by" in stale.content.decode()
+    assert Article.objects.get(pk=story.pk).body == FIRST_BODY
 
 
 def test_restore_keeps_where_the_story_stands(edited_twice):
@@ -117,10 +132,12 @@ def test_restore_keeps_where_the_story_stands(edited_twice):
     published_at = Article.objects.get(pk=story.pk).published_at
     url = reverse("admin:articles_article_revision", args=[story.pk, first.pk])
     when = timezone.localtime(published_at)
+    opened = client.get(url).context["adminform"].form["base_version"].value()
     client.post(
         url,
         workflow_form(
             body=FIRST_BODY,
+            base_version=opened,
             status=Status.PUBLISHED,
             published_at_0=f"{when:%Y-%m-%d}",
             published_at_1=f"{when:%H:%M:%S}",

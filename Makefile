@@ -6,7 +6,14 @@ BIN := $(VENV)/bin
 # worker count defaults to two per core.
 HOST ?= 127.0.0.1
 PORT ?= 8000
-export HOST PORT WORKERS WEB_CONCURRENCY
+export HOST PORT
+# Only when given: gunicorn itself reads WEB_CONCURRENCY and fails on an empty one.
+ifdef WORKERS
+export WORKERS
+endif
+ifdef WEB_CONCURRENCY
+export WEB_CONCURRENCY
+endif
 # The PostgreSQL + Redis pass of `make test`; pytest-django creates and drops test_newsroom.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/newsroom
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15

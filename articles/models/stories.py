@@ -80,14 +80,12 @@ class ArticleQuerySet(models.QuerySet):
         """Everything article_detail.html touches, in three queries.
 
         The story with its lead photo and photographer, then one query for its
-        authors, people, quotes with speakers, tags and the photo's agencies
-        (see story_page.py: the same relations prefetch_related would load,
-        without its cost), then its corrections. A relation added to the template without being
-        added there trips the query-budget test.
+        authors, people, quotes with speakers, tags and the photo's agencies,
+        then one for its corrections (see story_page.py: the same relations
+        prefetch_related would load, without its cost). A relation added to the
+        template without being added there trips the query-budget test.
         """
-        stories = self.select_related("lead_photo__photographer").prefetch_related(
-            Prefetch("corrections", queryset=Correction.objects.select_related("quote"))
-        )
+        stories = self.select_related("lead_photo__photographer")
         stories._iterable_class = StoryPageIterable
         return stories
 

@@ -5,7 +5,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Case, Prefetch, Q, When
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import slugify
@@ -13,6 +12,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from .. import search
+from ..addresses import address
 from ..rendering import clean_body, paragraphs, render_body, text_segments
 from ..wire import find_quote, normalize_quote_text
 from .corrections import Correction
@@ -345,14 +345,12 @@ class Article(Versioned):
 
     def get_absolute_url(self):
         day = self.publication_day or timezone.localdate()
-        return reverse(
+        return address(
             "articles:article",
-            kwargs={
-                "year": day.year,
-                "month": day.month,
-                "day": day.day,
-                "slug": self.slug,
-            },
+            year=day.year,
+            month=day.month,
+            day=day.day,
+            slug=self.slug,
         )
 
     def natural_key(self):

@@ -1,6 +1,6 @@
 from django.db import models
-from django.urls import reverse
 
+from ..addresses import address
 from ..uploads import UploadedImageField
 from .slugs import unique_slug
 from .versions import Versioned
@@ -55,7 +55,7 @@ class Person(Versioned):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("articles:person", kwargs={"slug": self.slug})
+        return address("articles:person", slug=self.slug)
 
     def natural_key(self):
         return (self.slug,)

@@ -5,7 +5,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Case, Prefetch, Q, When
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import slugify
@@ -13,6 +12,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from .. import search
+from ..addresses import address
 from ..rendering import clean_body, paragraphs, render_body, text_segments
 from ..wire import find_quote, normalize_quote_text
 from .corrections import Correction
@@ -80,14 +80,12 @@ class ArticleQuerySet(models.QuerySet):
         """Everything article_detail.html touches, in three queries.
 
         The story with its lead photo and photographer, then one query for its
-        authors, people, quotes with speakers, tags and the photo's agencies
-        (see story_page.py: the same relations prefetch_related would load,
-        without its cost), then its corrections. A relation added to the template without being
-        added there trips the query-budget test.
+        authors, people, quotes with speakers, tags and the photo's agencies,
+        then one for its corrections (see story_page.py: the same relations
+        prefetch_related would load, without its cost). A relation added to the
+        template without being added there trips the query-budget test.
         """
-        stories = self.select_related("lead_photo__photographer").prefetch_related(
-            Prefetch("corrections", queryset=Correction.objects.select_related("quote"))
-        )
+        stories = self.select_related("lead_photo__photographer")
         stories._iterable_class = StoryPageIterable
         return stories
 
@@ -347,14 +345,12 @@ class Article(Versioned):
 
     def get_absolute_url(self):
         day = self.publication_day or timezone.localdate()
-        return reverse(
+        return address(
             "articles:article",
-            kwargs={
-                "year": day.year,
-                "month": day.month,
-                "day": day.day,
-                "slug": self.slug,
-            },
+            year=day.year,
+            month=day.month,
+            day=day.day,
+            slug=self.slug,
         )
 
     def natural_key(self):

@@ -14,12 +14,18 @@ Each branch of the query yields the same columns:
 quote id, quote text, quote context). "place" orders rows where the name does
 not: a quote's order, a tag's order of tagging, an agency's position.
 PostgreSQL types a UNION's columns branch by branch, hence the typed NULLs.
+
+Corrections come from a second query of their own (their dates need the
+database's converters, which a raw query gives through RawQuerySet); each
+correction's quote is taken from the quotes already loaded, as the admin only
+lets a correction name a quote of its own story.
 """
 
 from django.db import connections
 from django.db.models.query import ModelIterable
 from taggit.models import Tag
 
+from .corrections import Correction
 from .people import Person
 from .photos import Agency, PhotoCreditAgency
 
@@ -58,6 +64,12 @@ SELECT 'agencies', article.id, link.position, agency.id, agency.name, NULL,
   JOIN articles_agency agency ON agency.id = link.agency_id
  WHERE article.id IN ({ids})
 """
+CORRECTIONS = """
+SELECT id, article_id, text, quote_id, published_at, struck_at, strike_note
+  FROM articles_correction
+ WHERE article_id IN ({ids})
+ ORDER BY published_at, id
+"""
 PERSON_FIELDS = ["id", "name", "slug", "honorific", "role", "organization"]
 QUOTE_FIELDS = ["id", "article_id", "speaker_id", "text", "context", "order"]
 SORT_KEYS = {
@@ -89,6 +101,11 @@ def attach_story_relations(articles, using):
     with connections[using].cursor() as cursor:
         cursor.execute(RELATIONS.format(ids=ids), [a.pk for a in articles] * 5)
         rows = cursor.fetchall()
+    corrections = {a.pk: [] for a in articles}
+    for correction in Correction.objects.raw(
+        CORRECTIONS.format(ids=ids), [a.pk for a in articles]
+    ).using(using):
+        corrections[correction.article_id].append(correction)
     rows.sort(key=lambda row: (row[0], row[1], SORT_KEYS[row[0]](row)))
     loaded = {(a.pk, relation): [] for a in articles for relation in SORT_KEYS}
     people = {}
@@ -126,11 +143,26 @@ def attach_story_relations(articles, using):
             prefetched(article, relation, model, loaded[article.pk, relation])
         for quote in loaded[article.pk, "quotes"]:
             quote.article = article
+        attach_corrections(article, corrections[article.pk], loaded)
         if article.lead_photo is not None:
             links = loaded[article.pk, "agencies"]
             for link in links:
                 link.credit = article.lead_photo
             prefetched(article.lead_photo, "agency_links", PhotoCreditAgency, links)
+
+
+def attach_corrections(article, corrections, loaded):
+    """The article's corrections, each with its quote, as prefetch_related leaves them."""
+    quotes = {quote.pk: quote for quote in loaded[article.pk, "quotes"]}
+    for correction in corrections:
+        correction.article = article
+        if correction.quote_id in quotes:
+            correction.quote = quotes[correction.quote_id]
+        elif correction.quote_id is None:
+            correction.quote = None
+        # Otherwise a quote of another story (loaddata skips clean()): it
+        # loads itself if the page asks for it.
+    prefetched(article, "corrections", Correction, corrections)
 
 
 def prefetched(instance, relation, model, objects):

@@ -1,6 +1,6 @@
 from django import template
 
-from .. import renditions, search
+from .. import addresses, renditions, search
 
 register = template.Library()
 
@@ -15,3 +15,9 @@ def highlight(text, query):
 def renditions_of(image_field):
     """{% renditions_of photo.image as sizes %}: responsive renditions, or None."""
     return renditions.renditions_for(image_field)
+
+
+@register.simple_tag
+def address(name, *args, **kwargs):
+    """{% address 'articles:tag' tag.slug %}: {% url %}, remembered (addresses.py)."""
+    return addresses.address(name, *args, **kwargs)

@@ -3,10 +3,13 @@
 The page it feeds must be exactly the page the readable ORM version fed.
 """
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from articles.metadata import story_metadata
 from articles.models import Article, Quote
@@ -51,6 +54,15 @@ def full_story():
         photographer=make_person(name="Jane Roe"), agencies=["TASS", "AP", "Getty"]
     )
     story.save()
+    now = timezone.now()
+    story.add_correction(
+        "An earlier version misquoted the speaker.",
+        quote=story.quotes.first(),
+        when=now - timedelta(minutes=2),
+    )
+    story.add_correction(
+        "A second correction.", when=now - timedelta(minutes=1)
+    ).strike("It was wrong.")
     return story
 
 
@@ -73,6 +85,9 @@ def test_a_story_and_all_it_links_to_cost_three_queries(
     assert story.lead_photo.credit_line == "Jane Roe/TASS/AP/Getty"
     assert [quote.order for quote in story.quotes.all()] == [1, 2, 3]
     assert "Dr. Al Mention" in page
+    first, struck = story.corrections.all()
+    assert first.quote == story.quotes.all()[0] and not first.is_struck
+    assert struck.quote is None and struck.is_struck
 
 
 def test_several_stories_each_get_only_their_own_relations(full_story):
@@ -87,4 +102,5 @@ def test_several_stories_each_get_only_their_own_relations(full_story):
         assert list(mine.tags.all()) == list(story.tags.all())
         assert list(mine.authors.all()) == list(story.authors.all())
         assert all(quote.article is mine for quote in mine.quotes.all())
+        assert list(mine.corrections.all()) == list(story.corrections.all())
     assert loaded[bare.pk].lead_photo is None and loaded[bare.pk].byline == ""

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
+from django.http import Http404
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path, re_path
@@ -61,11 +62,20 @@ urlpatterns = [
     ),
 ]
 
+
+def serve_media(request, path, document_root):
+    """Django's static serve, with 404 for names the file system refuses outright."""
+    try:
+        return serve(request, path, document_root)
+    except OSError as refused:  # e.g. a name longer than the file system allows
+        raise Http404("No such file.") from refused
+
+
 if settings.SERVE_MEDIA:
     urlpatterns += [
         re_path(
             rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$",
-            serve,
+            serve_media,
             {"document_root": settings.MEDIA_ROOT},
         )
     ]

@@ -67,8 +67,9 @@ def current_generation():
     return generation
 
 
-def _next_publication_key(token):
-    return f"pages:next-publication:{token}"
+# The next scheduled publication, noted as (generation token, moment) under one
+# fixed key, so a reader fetches it with the generation in one round trip.
+NEXT_PUBLICATION_KEY = "pages:next-publication"
 
 
 def _next_publication():
@@ -80,16 +81,19 @@ def _next_publication():
     return upcoming["next"] or timezone.now() + LONGEST_WAIT
 
 
-def seconds_left(generation):
+def seconds_left(generation, noted=None):
     """How long a page of this generation may be kept: 0 once a schedule is due.
 
+    noted is what NEXT_PUBLICATION_KEY held, when the caller already read it.
     The moment is looked up once per generation, after the token was read, so
-    it reflects every change committed before the token was made.
+    it reflects every change committed before the token was made; a note left
+    by an older generation is simply looked up again.
     """
-    key = _next_publication_key(generation.token)
-    # Kept a while, not forever: every generation leaves one of these behind.
-    moment = cache.get_or_set(key, _next_publication, LONGEST_WAIT.total_seconds())
-    left = int((moment - timezone.now()).total_seconds())
+    noted = noted or cache.get(NEXT_PUBLICATION_KEY)
+    if noted is None or noted[0] != generation.token:
+        noted = (generation.token, _next_publication())
+        cache.set(NEXT_PUBLICATION_KEY, noted, LONGEST_WAIT.total_seconds())
+    left = int((noted[1] - timezone.now()).total_seconds())
     return max(0, min(settings.PAGE_CACHE_SECONDS, left))
 
 
@@ -140,9 +144,13 @@ def _mark_public(response):
 
 def cached_page(request):
     """The page stored for this request in the current generation, or None."""
-    generation = current_generation()
-    if seconds_left(generation) == 0:
-        return None  # a scheduled story is due: the view starts a new generation
+    found = cache.get_many([GENERATION_KEY, NEXT_PUBLICATION_KEY])
+    generation = found.get(GENERATION_KEY)
+    if (
+        generation is None
+        or seconds_left(generation, found.get(NEXT_PUBLICATION_KEY)) == 0
+    ):
+        return None  # the view starts a generation, or a new one: a schedule is due
     response = cache.get(_page_key(request, generation))
     if response is not None:
         response["X-Page-Cache"] = "hit"

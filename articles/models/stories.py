@@ -4,7 +4,7 @@ from datetime import UTC, datetime, time, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Case, Prefetch, Q, When
+from django.db.models import Case, Exists, OuterRef, Prefetch, Q, When
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import slugify
@@ -165,8 +165,16 @@ class ArticleQuerySet(models.QuerySet):
             edge = start if newest_first else period_after(start, kind)
 
     def tagged(self, tag):
-        """Stories carrying tag."""
-        return self.filter(tags=tag)
+        """Stories carrying tag.
+
+        EXISTS rather than a join: the database then walks the stories newest
+        first and checks each for the tag, stopping after a page. With the
+        join, SQLite read and sorted every story of a busy tag (33 ms against
+        0.6 ms at 100,000 stories).
+        """
+        return self.filter(
+            Exists(TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag=tag))
+        )
 
     def with_quotes_by(self, person):
         """Attach each story's quotes by person as ``quotes_by_person``."""

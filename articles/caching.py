@@ -158,12 +158,15 @@ def cached_page(request):
 
 
 class PageCacheMiddleware:
-    """Answer readers who carry no session from the page cache, early.
+    """Answer readers who carry no session from the page cache, and keep pages.
 
-    Sits above the session, CSRF, authentication and message middleware: a
-    request without a session cookie is anonymous, so a page that public_page
-    stored can be sent without them. Anything else, a miss included, goes on
-    to the view, where public_page decides (and stores) as before.
+    It sits below ConditionalGetMiddleware (which answers 304s against the
+    stored ETag) and above the frame-options, CSP, session, CSRF,
+    authentication and message middleware. A request without a session cookie
+    is anonymous, so a stored page can be sent without any of those; and a page
+    that public_page marked for keeping is stored here, on its way out, after
+    they have added their headers, so a hit is sent exactly as the miss was.
+    Anything else goes on to the view, where public_page decides.
     """
 
     def __init__(self, get_response):
@@ -178,7 +181,20 @@ class PageCacheMiddleware:
             response = cached_page(request)
             if response is not None:
                 return response
-        return self.get_response(request)
+        request.page_cache_middleware = True
+        response = self.get_response(request)
+        entry = getattr(response, "page_cache_entry", None)
+        # Checked again: the session or CSRF middleware may have set a cookie.
+        if entry is not None and _storable(request, response):
+            _store(response, *entry)
+        return response
+
+
+def _store(response, key, lifetime):
+    # The ETag goes in with the page, so ConditionalGetMiddleware answers hits
+    # without hashing the body again.
+    set_response_etag(response)
+    cache.set(key, response, lifetime)
 
 
 def public_page(view):
@@ -213,17 +229,14 @@ def public_page(view):
         _honest_last_modified(response, generation)
         if _storable(request, response) and lifetime > 0:
             _mark_public(response)
-
-            def store(rendered):
-                # The ETag goes in with the page: ConditionalGetMiddleware then
-                # answers hits without hashing the body again.
-                set_response_etag(rendered)
-                cache.set(key, rendered, lifetime)
-
-            if hasattr(response, "add_post_render_callback"):
-                response.add_post_render_callback(store)
+            if getattr(request, "page_cache_middleware", False):
+                response.page_cache_entry = (key, lifetime)  # stored on its way out
+            elif hasattr(response, "add_post_render_callback"):
+                response.add_post_render_callback(
+                    lambda rendered: _store(rendered, key, lifetime)
+                )
             else:
-                store(response)
+                _store(response, key, lifetime)
         return response
 
     return cached_view

@@ -55,11 +55,12 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # ETags for every page and 304s against them and Last-Modified (story pages).
     "django.middleware.http.ConditionalGetMiddleware",
+    # Readers without a session get cached pages from here, stored with every
+    # header the middleware below adds; the rest is for everyone else
+    # (articles/caching.py).
+    "articles.caching.PageCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    # Cached pages for readers without a session leave here, with the headers
-    # above; the middleware below is for everyone else (articles/caching.py).
-    "articles.caching.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

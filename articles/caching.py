@@ -1,10 +1,11 @@
 """The public page cache: anonymous GETs served from Django's shared cache.
 
-Every cached page is stored under the current *generation*, a random token
-kept in the same shared cache (Redis in production). Any committed change to
-the newsroom's content replaces the token (``bump_generation``, called from
-signals.py on commit), so every page on every app instance is fresh at once;
-old entries are never read again and age out of the cache.
+Every cached page is stored with the *generation* it was made in, a random
+token kept in the same shared cache (Redis in production), and is served only
+while that token is current. Any committed change to the newsroom's content
+replaces the token (``bump_generation``, called from signals.py on commit), so
+every page on every app instance is fresh at once. A reader's request reads the
+token, the next scheduled publication and the page in one round trip.
 
 A story scheduled for later appears without any write, so each generation also
 knows the next scheduled publication moment: pages never outlive it, and the
@@ -97,10 +98,16 @@ def seconds_left(generation, noted=None):
     return max(0, min(settings.PAGE_CACHE_SECONDS, left))
 
 
-def _page_key(request, generation):
+def _page_key(request):
     address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-    digest = hashlib.sha256(address.encode()).hexdigest()
-    return f"pages:{generation.token}:{digest}"
+    return f"pages:{hashlib.sha256(address.encode()).hexdigest()}"
+
+
+def _current_page(entry, generation):
+    """The page in a stored (token, page) entry, if made in this generation."""
+    if entry is not None and entry[0] == generation.token:
+        return entry[1]
+    return None
 
 
 def _bypasses_cache(request):
@@ -144,14 +151,15 @@ def _mark_public(response):
 
 def cached_page(request):
     """The page stored for this request in the current generation, or None."""
-    found = cache.get_many([GENERATION_KEY, NEXT_PUBLICATION_KEY])
+    key = _page_key(request)
+    found = cache.get_many([GENERATION_KEY, NEXT_PUBLICATION_KEY, key])
     generation = found.get(GENERATION_KEY)
     if (
         generation is None
         or seconds_left(generation, found.get(NEXT_PUBLICATION_KEY)) == 0
     ):
         return None  # the view starts a generation, or a new one: a schedule is due
-    response = cache.get(_page_key(request, generation))
+    response = _current_page(found.get(key), generation)
     if response is not None:
         response["X-Page-Cache"] = "hit"
     return response
@@ -190,11 +198,11 @@ class PageCacheMiddleware:
         return response
 
 
-def _store(response, key, lifetime):
+def _store(response, key, lifetime, token):
     # The ETag goes in with the page, so ConditionalGetMiddleware answers hits
     # without hashing the body again.
     set_response_etag(response)
-    cache.set(key, response, lifetime)
+    cache.set(key, (token, response), lifetime)
 
 
 def public_page(view):
@@ -218,8 +226,8 @@ def public_page(view):
             # A scheduled story is now due: pages made before it are stale.
             generation = bump_generation()
             lifetime = seconds_left(generation)
-        key = _page_key(request, generation)
-        response = cache.get(key)
+        key = _page_key(request)
+        response = _current_page(cache.get(key), generation)
         if response is not None:
             response["X-Page-Cache"] = "hit"
             return response
@@ -229,14 +237,15 @@ def public_page(view):
         _honest_last_modified(response, generation)
         if _storable(request, response) and lifetime > 0:
             _mark_public(response)
+            entry = (key, lifetime, generation.token)
             if getattr(request, "page_cache_middleware", False):
-                response.page_cache_entry = (key, lifetime)  # stored on its way out
+                response.page_cache_entry = entry  # stored on its way out
             elif hasattr(response, "add_post_render_callback"):
                 response.add_post_render_callback(
-                    lambda rendered: _store(rendered, key, lifetime)
+                    lambda rendered: _store(rendered, *entry)
                 )
             else:
-                _store(response, key, lifetime)
+                _store(response, *entry)
         return response
 
     return cached_view

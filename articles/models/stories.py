@@ -535,7 +535,8 @@ class Article(Versioned):
 
     def mark_updated(self, when=None):
         """Show readers an update time: a meaningful edit after publication."""
-        self.updated_at = when or timezone.now()
+        # Whole seconds, as published_at: dumps then load back identically.
+        self.updated_at = (when or timezone.now()).replace(microsecond=0)
         self.save(update_fields=["updated_at"])
 
     def add_correction(self, text, *, quote=None, when=None):

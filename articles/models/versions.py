@@ -8,6 +8,7 @@ the same version cannot both land, whichever path they come by.
 from django.conf import settings
 from django.db import models, router, transaction
 from django.db.models import F
+from django.utils import timezone
 
 
 class StaleVersionError(Exception):
@@ -36,8 +37,8 @@ class Versioned(models.Model):
         related_name="+",
         help_text="Who made the last change; empty for the wire ingest and loaded fixtures.",
     )
-    # Null for rows that arrived by loaddata, which skips auto_now.
-    changed_at = models.DateTimeField(auto_now=True, null=True)
+    # Set by save(); null for rows that arrived by loaddata or bulk_create.
+    changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         abstract = True
@@ -47,6 +48,10 @@ class Versioned(models.Model):
 
         Set ``changed_by`` first; it is saved as given.
         """
+        # Whole milliseconds: dumpdata writes no finer, so a dump loads back and
+        # dumps again identically.
+        now = timezone.now()
+        self.changed_at = now.replace(microsecond=now.microsecond // 1000 * 1000)
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {
                 *kwargs["update_fields"],

@@ -1,6 +1,8 @@
 import io
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.conf import settings
@@ -153,6 +155,22 @@ class TestLoadAndDump:
         assert {
             a.natural_key(): sorted(a.tags.names()) for a in Article.objects.all()
         } == tags_before
+
+    def test_save_times_finer_than_a_millisecond_dump_and_load_back_identically(
+        self, db
+    ):
+        # dumpdata writes milliseconds: 12:00:00.000123 would come back as
+        # 12:00:00 and dump differently the second time.
+        odd = datetime(2025, 3, 1, 12, 0, 0, 123, tzinfo=UTC)
+        with mock.patch("django.utils.timezone.now", return_value=odd):
+            story = make_article(quotes=1, published_at=odd - timedelta(days=1))
+            story.mark_updated()
+        before = dump()
+        wipe()
+        path = Path(settings.MEDIA_ROOT).parent / "dump.json"
+        path.write_text(before, encoding="utf-8")
+        call_command("loaddata", str(path), verbosity=0)
+        assert dump() == before
 
     def test_fixture_loads_in_any_site_time_zone(self, settings, db):
         settings.TIME_ZONE = "Pacific/Auckland"

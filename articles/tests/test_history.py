@@ -128,7 +128,7 @@ def test_restore_brings_content_back_and_is_itself_a_revision(edited_twice):
 def test_restore_keeps_where_the_story_stands(edited_twice):
     client, story = edited_twice
     first, _ = versions_of(story)
-    story.publish()
+    story.publish(when=timezone.now() - timedelta(hours=1))
     published_at = Article.objects.get(pk=story.pk).published_at
     url = reverse("admin:articles_article_revision", args=[story.pk, first.pk])
     when = timezone.localtime(published_at)
@@ -153,7 +153,7 @@ def test_restore_keeps_where_the_story_stands(edited_twice):
 def test_reporter_cannot_restore_a_published_story(edited_twice, desk_reporter):
     _, story = edited_twice
     first, _ = versions_of(story)
-    story.publish()
+    story.publish(when=timezone.now() - timedelta(hours=1))
     url = reverse("admin:articles_article_revision", args=[story.pk, first.pk])
     response = logged_in(desk_reporter).post(url, workflow_form(body=FIRST_BODY))
     assert response.status_code == 403

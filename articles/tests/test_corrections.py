@@ -1,6 +1,5 @@
 """Corrections: added to published stories, shown to readers, struck but never deleted."""
 
-import io
 import json
 from datetime import timedelta
 from pathlib import Path
@@ -23,6 +22,7 @@ from articles.models import (
 )
 
 from .factories import make_article
+from .test_fixtures import dump
 from .test_workflow import logged_in, workflow_form
 
 pytestmark = pytest.mark.django_db
@@ -223,19 +223,6 @@ class TestFixtures:
             "An earlier version gave the wrong day.", quote=seed_story.quotes.first()
         )
         seed_story.corrections.get().strike("The day was right.")
-
-        def dump():
-            out = io.StringIO()
-            call_command(
-                "dumpdata",
-                "articles",
-                "taggit",
-                natural_foreign=True,
-                natural_primary=True,
-                indent=1,
-                stdout=out,
-            )
-            return out.getvalue()
 
         before = dump()
         rows = [

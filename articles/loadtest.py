@@ -12,7 +12,6 @@ tests/test_two_instances.py.
 import itertools
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -21,7 +20,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from html.parser import HTMLParser
@@ -33,6 +32,7 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from .models import Article, Person, Quote
+from .wrk import gunicorn
 
 LOOPBACK = "127.0.0.1"
 LOAD_TAG = "load test"
@@ -48,12 +48,6 @@ def database_url():
         f"postgres://{db['USER']}{password}@{db['HOST'] or LOOPBACK}:"
         f"{db['PORT'] or 5432}/{db['NAME']}"
     )
-
-
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind((LOOPBACK, 0))
-        return probe.getsockname()[1]
 
 
 def check_shared_services():
@@ -86,42 +80,11 @@ def app_instances(count=2, *, workers=2, page_cache_seconds=None):
             env=env,
             check=True,
         )
-        ports = [_free_port() for _ in range(count)]
-        processes = [
-            subprocess.Popen(
-                [
-                    *(python, "-m", "gunicorn", "newsroom.wsgi"),
-                    *("--bind", f"{LOOPBACK}:{port}", "--workers", str(workers)),
-                    *("--log-level", "warning"),
-                ],
-                cwd=settings.BASE_DIR,
-                env=env,
-            )
-            for port in ports
-        ]
-        urls = [f"http://{LOOPBACK}:{port}" for port in ports]
-        try:
-            for url, process in zip(urls, processes, strict=True):
-                _wait_until_serving(url, process)
-            yield urls
-        finally:
-            for process in processes:
-                process.terminate()
-            for process in processes:
-                process.wait(timeout=30)
-
-
-def _wait_until_serving(url, process, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"The instance at {url} exited ({process.returncode}).")
-        try:
-            fetch(browser(), f"{url}/robots.txt")
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"The instance at {url} did not answer in {timeout}s.")
+        with ExitStack() as instances:
+            yield [
+                instances.enter_context(gunicorn(env, workers=workers))
+                for _ in range(count)
+            ]
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 
 
-class LoadTestError(Exception):
+class LoadTestError(RuntimeError):
     """Something the bench needs is missing or misbehaved; the message says what."""
 
 

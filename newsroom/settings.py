@@ -80,6 +80,17 @@ ROOT_URLCONF = "newsroom.urls"
 
 TEMPLATES = [
     {
+        # Readers' pages: compiled to Python, several times faster to render
+        # than Django's engine (newsroom/jinja2.py).
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "OPTIONS": {
+            "environment": "newsroom.jinja2.environment",
+            "context_processors": ["articles.context_processors.site"],
+        },
+    },
+    {
+        # The admin, Django's own apps, sitemaps and robots.txt.
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,

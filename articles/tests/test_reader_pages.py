@@ -10,6 +10,7 @@ from .factories import make_article, make_person
 pytestmark = pytest.mark.django_db
 
 CREDIT_LINE = "Alexei Nikolsky/Russian Presidential Press and Information Office/TASS/Abaca Press/TNS"
+CAPTION = '<span class="photo__caption">Russia\'s President Vladimir Putin.</span>'
 QUOTES = [
     ("sergei-shoigu", "against various types of hypothetical enemy attacks."),
     (
@@ -66,7 +67,7 @@ class TestStoryPage:
         self, client, seed_story
     ):
         response = client.get(SEED_URL)
-        assertContains(response, "Russia&#x27;s President Vladimir Putin.")
+        assertContains(response, CAPTION, html=True)
         assertContains(response, f"({CREDIT_LINE})")
         assertNotContains(response, "<img")
 
@@ -135,7 +136,7 @@ class TestListPages:
     ):
         response = client.get("/")
         assertContains(response, seed_story.headline)
-        assertContains(response, "Russia&#x27;s President Vladimir Putin.")
+        assertContains(response, CAPTION, html=True)
         assertContains(response, f"({CREDIT_LINE})")
         assert_valid_html5(response)
 

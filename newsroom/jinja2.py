@@ -1,0 +1,52 @@
+"""The Jinja2 environment the reader pages are rendered with.
+
+Readers' pages (templates/jinja2/) use Jinja2; the admin and Django's own apps
+keep Django's template language (templates/). Jinja2 compiles a template to
+Python once, where Django's engine walks a tree of nodes on every render: the
+story page rendered in 0.8 ms with Django's engine and in 0.1 ms here (see
+README, "Speed"). What the templates had from Django's built-ins and our
+template tags is here under the same names, as Django's documentation suggests
+(https://docs.djangoproject.com/en/5.2/topics/templates/#django.template.backends.jinja2.Jinja2).
+"""
+
+from django.template import defaultfilters
+from django.templatetags.static import static
+from django.utils import dateformat, timezone
+from jinja2 import Environment
+
+from articles import addresses, renditions, search
+
+
+def date(value, format_string=None):
+    """Django's |date filter, in the site's time zone as Django's engine shows it."""
+    if value in (None, ""):
+        return ""
+    return defaultfilters.date(timezone.template_localtime(value), format_string)
+
+
+def now(format_string):
+    """Django's {% now %} tag."""
+    return dateformat.format(timezone.localtime(), format_string)
+
+
+def highlight(text, query):
+    """text around the first match of query, escaped, with matches in <mark>."""
+    return search.highlight(text or "", query or "")
+
+
+def environment(**options):
+    env = Environment(**options)
+    env.globals.update(
+        address=addresses.address,
+        now=now,
+        renditions_of=renditions.renditions_for,
+        static=static,
+    )
+    env.filters.update(
+        date=date,
+        highlight=highlight,
+        pluralize=defaultfilters.pluralize,
+        truncatewords=defaultfilters.truncatewords,
+        urlencode=defaultfilters.urlencode,
+    )
+    return env

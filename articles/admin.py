@@ -392,7 +392,10 @@ class ArticleAdmin(VersionedAdminMixin, CompareVersionAdmin):
         if form.is_valid():
             when = form.cleaned_data["publish_at"]
             self.apply_to_each(
-                request, queryset, "scheduled", lambda article: article.schedule(when, by=request.user)
+                request,
+                queryset,
+                "scheduled",
+                lambda article: article.schedule(when, by=request.user),
             )
             return None
         context = {

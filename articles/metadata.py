@@ -16,7 +16,9 @@ _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u
 
 def json_ld(data):
     """data as a JSON-LD script element, safe to put in a page."""
-    text = json.dumps(data, ensure_ascii=False, indent=1).translate(
+    # Compact: with indent, json.dumps leaves its C encoder for a Python one
+    # that took a tenth of a story page's time.
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(
         _JSON_SCRIPT_ESCAPES
     )
     return mark_safe(f'<script type="application/ld+json">{text}</script>')
@@ -94,6 +96,7 @@ def story_metadata(article, request):
         ]
     quoted = {quote.speaker.pk: quote.speaker for quote in article.quotes.all()}
     mentioned = {person.pk: person for person in article.people.all()} | quoted
+    people_ld = {pk: person_ld(person, request) for pk, person in mentioned.items()}
     news_article = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -111,7 +114,7 @@ def story_metadata(article, request):
             "url": request.build_absolute_uri("/"),
         },
         "keywords": tags,
-        "mentions": [person_ld(person, request) for person in mentioned.values()],
+        "mentions": list(people_ld.values()),
     }
     authors = [person_ld(person, request) for person in article.authors.all()]
     if authors:
@@ -130,7 +133,7 @@ def story_metadata(article, request):
             {
                 "@type": "Quotation",
                 "text": quote.text,
-                "spokenByCharacter": person_ld(quote.speaker, request),
+                "spokenByCharacter": people_ld[quote.speaker.pk],
                 "url": canonical + "#" + quote.anchor,
             }
             for quote in article.quotes.all()

@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -145,6 +147,19 @@ class StoryPageMixin:
 class ArticleDetailView(StoryPageMixin, PublishedArticleMixin, DateDetailView):
     def get_allow_future(self):
         return self.can_preview()  # a scheduled story, seen before its time
+
+    def get_object(self, queryset=None):
+        """The story at /yyyy/mm/dd/slug/, found with Article.objects.story_page()."""
+        try:
+            day = date(int(self.get_year()), int(self.get_month()), int(self.get_day()))
+        except ValueError:
+            raise Http404("No such date.") from None
+        try:
+            return Article.objects.story_page(
+                day, self.kwargs["slug"], drafts=self.can_preview()
+            )
+        except Article.DoesNotExist:
+            raise Http404("No story at this address.") from None
 
 
 class ArticlePreviewView(StoryPageMixin, DetailView):

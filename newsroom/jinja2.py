@@ -9,9 +9,11 @@ template tags is here under the same names, as Django's documentation suggests
 (https://docs.djangoproject.com/en/5.2/topics/templates/#django.template.backends.jinja2.Jinja2).
 """
 
+from functools import lru_cache
+
 from django.template import defaultfilters
 from django.templatetags.static import static
-from django.utils import dateformat, timezone
+from django.utils import dateformat, formats, timezone
 from jinja2 import Environment
 
 from articles import addresses, renditions, search
@@ -21,7 +23,18 @@ def date(value, format_string=None):
     """Django's |date filter, in the site's time zone as Django's engine shows it."""
     if value in (None, ""):
         return ""
-    return defaultfilters.date(timezone.template_localtime(value), format_string)
+    value = timezone.template_localtime(value)
+    if format_string is None:
+        return formats.date_format(value)
+    # A format string, not the name of a format: Django's filter would look it
+    # up among the formats first, a third of the filter's time.
+    return dateformat.format(value, format_string)
+
+
+@lru_cache(maxsize=256)
+def static_url(path):
+    """Django's {% static %}, remembered: a file's hashed name is fixed until a deploy."""
+    return static(path)
 
 
 def now(format_string):
@@ -40,7 +53,7 @@ def environment(**options):
         address=addresses.address,
         now=now,
         renditions_of=renditions.renditions_for,
-        static=static,
+        static=static_url,
     )
     env.filters.update(
         date=date,

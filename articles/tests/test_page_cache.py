@@ -275,9 +275,7 @@ def test_readers_without_a_session_are_answered_before_the_session_middleware(cl
     ):
         hit = client.get(story.get_absolute_url())
         # Still the full set of headers, and a 304 against the stored ETag.
-        unchanged = client.get(
-            story.get_absolute_url(), HTTP_IF_NONE_MATCH=hit["ETag"]
-        )
+        unchanged = client.get(story.get_absolute_url(), HTTP_IF_NONE_MATCH=hit["ETag"])
     assert hit["X-Page-Cache"] == "hit" and hit.content == first.content
     assert hit["ETag"] == first["ETag"]
     assert "Content-Security-Policy" in hit and hit["X-Frame-Options"] == "DENY"

@@ -3,7 +3,7 @@
 The page it feeds must be exactly the page the readable ORM version fed.
 """
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from articles.metadata import story_metadata
-from articles.models import Article, Quote
+from articles.models import Article, Quote, Status
 
 from .factories import make_article, make_person, make_photo
 
@@ -104,3 +104,72 @@ def test_several_stories_each_get_only_their_own_relations(full_story):
         assert all(quote.article is mine for quote in mine.quotes.all())
         assert list(mine.corrections.all()) == list(story.corrections.all())
     assert loaded[bare.pk].lead_photo is None and loaded[bare.pk].byline == ""
+
+
+# Article.objects.story_page(): the story at its dated address, for readers'
+# pages, found with the hand-written STORY query.
+
+
+def find(story, **kwargs):
+    return Article.objects.story_page(story.publication_day, story.slug, **kwargs)
+
+
+@pytest.mark.parametrize("fixture", ["full_story", "seed_story"])
+def test_story_page_finds_the_story_the_orm_finds_and_renders_it_the_same(
+    request, rf, fixture, django_assert_num_queries
+):
+    story = request.getfixturevalue(fixture)
+    expected = story_page(with_orm_prefetches(Article.objects).get(pk=story.pk), rf)
+    with django_assert_num_queries(3):
+        found = find(story)
+        page = story_page(found, rf)
+    assert page == expected
+    for field in Article._meta.concrete_fields:
+        assert getattr(found, field.attname) == getattr(story, field.attname), field
+
+
+def test_story_page_leaves_out_what_readers_may_not_see(full_story):
+    draft = make_article(status=Status.DRAFT)
+    in_review = make_article(status=Status.IN_REVIEW)
+    due_later = make_article(
+        status=Status.SCHEDULED, published_at=timezone.now() + timedelta(hours=1)
+    )
+    due_now = make_article(
+        status=Status.SCHEDULED, published_at=timezone.now() - timedelta(minutes=1)
+    )
+    for hidden in (draft, in_review, due_later):
+        with pytest.raises(Article.DoesNotExist):
+            find(hidden)
+        assert find(hidden, drafts=True) == hidden  # staff previews see it
+    assert find(due_now) == due_now
+    assert find(full_story) == full_story
+
+
+def test_story_page_matches_the_day_in_the_sites_time_zone(settings):
+    settings.TIME_ZONE = "America/New_York"
+    # 02:30 UTC on 16 March is still 15 March in New York.
+    late = make_article(published_at=datetime(2024, 3, 16, 2, 30, tzinfo=UTC))
+    assert late.publication_day == date(2024, 3, 15)
+    assert find(late) == late
+    for day in (date(2024, 3, 14), date(2024, 3, 16)):
+        with pytest.raises(Article.DoesNotExist):
+            Article.objects.story_page(day, late.slug)
+
+
+def test_story_page_has_no_photo_or_photographer_where_there_are_none():
+    bare = make_article()
+    uncredited = make_article(lead_photo=make_photo())
+    assert find(bare).lead_photo is None
+    found = find(uncredited)
+    assert found.lead_photo == uncredited.lead_photo
+    assert found.lead_photo.photographer is None
+
+
+def test_story_page_refuses_to_choose_between_two_stories_at_one_address():
+    # Drafts may share an address until one is published (unique_for_date
+    # is checked by forms, not the database): staff get an error, not a guess.
+    when = timezone.now() - timedelta(hours=1)
+    make_article(slug="twin", status=Status.DRAFT, published_at=when)
+    make_article(slug="twin", status=Status.DRAFT, published_at=when)
+    with pytest.raises(Article.MultipleObjectsReturned):
+        Article.objects.story_page(timezone.localdate(when), "twin", drafts=True)

@@ -55,7 +55,10 @@ class WorkflowActionsMixin:
         if form.is_valid():
             when = form.cleaned_data["publish_at"]
             self.apply_to_each(
-                request, queryset, "scheduled", lambda article: article.schedule(when, by=request.user)
+                request,
+                queryset,
+                "scheduled",
+                lambda article: article.schedule(when, by=request.user),
             )
             return None
         context = {

@@ -1,53 +1,20 @@
-import reversion
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, F
+from django.db.models import Count
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import ngettext
 from reversion_compare.admin import CompareVersionAdmin
-from taggit.models import Tag
 
-from . import ingest
-from .conflicts import (
-    VersionedAdminMixin,
-    VersionedInlineMixin,
-    refuse_stale_action,
-)
-from .forms import ArticleForm, ScheduleForm, WireImportForm
-from .models import (
-    Agency,
-    Article,
-    Correction,
-    Person,
-    PhotoCredit,
-    PhotoCreditAgency,
-    Quote,
-    StaleVersionError,
-    Status,
-)
-
-PARKED = 10_000  # beyond any real position (and within smallint), so parked rows collide with none
-
-
-def free_moved_places(formset, field):
-    """Let editors renumber inline rows freely, swapping 1 and 2 included.
-
-    The formset saves rows one at a time, so a swap would trip the unique
-    (parent, place) index halfway; the moved rows are first shifted out of the
-    way, inside the admin's transaction.
-    """
-    moved = [
-        form.instance.pk
-        for form in formset.forms
-        if form.instance.pk and field in form.changed_data
-    ]
-    if moved:
-        formset.model.objects.filter(pk__in=moved).update(**{field: F(field) + PARKED})
+from .. import ingest
+from ..conflicts import VersionedAdminMixin, VersionedInlineMixin
+from ..forms import ArticleForm, WireImportForm
+from ..models import Article, Correction, Quote, Status
+from .reordering import free_moved_places
+from .workflow import WorkflowActionsMixin
 
 
 class QuoteInline(VersionedInlineMixin, admin.TabularInline):
@@ -97,7 +64,7 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(VersionedAdminMixin, CompareVersionAdmin):
+class ArticleAdmin(WorkflowActionsMixin, VersionedAdminMixin, CompareVersionAdmin):
     form = ArticleForm
     history_latest_first = True
     # taggit's manager breaks reversion-compare's m2m diff; the tags' through
@@ -349,88 +316,6 @@ class ArticleAdmin(VersionedAdminMixin, CompareVersionAdmin):
             request, "admin/articles/article/import_wire.html", context
         )
 
-    def has_publish_permission(self, request):
-        return request.user.has_perm("articles.publish_article")
-
-    def apply_to_each(self, request, queryset, verb, change):
-        """Call change(article) on each story, report refusals, record one revision."""
-        done = 0
-        for article in queryset:
-            try:
-                change(article)
-            except StaleVersionError:
-                refuse_stale_action(self, request, article)
-            except ValidationError as error:
-                refused = "; ".join(error.messages)
-                self.message_user(
-                    request, f"“{article}” was not {verb}: {refused}", messages.ERROR
-                )
-            else:
-                done += 1
-        if done:
-            reversion.set_comment(f"{verb.capitalize()} from the story list.")
-        self.message_user(
-            request,
-            ngettext(f"%d story {verb}.", f"%d stories {verb}.", done) % done,
-            messages.SUCCESS if done else messages.WARNING,
-        )
-
-    @admin.action(
-        permissions=["change"], description="Submit selected stories for review"
-    )
-    def submit_selected_for_review(self, request, queryset):
-        def submit(article):
-            if not article.editable_by(request.user):
-                raise ValidationError("you may not change this story")
-            article.submit_for_review(by=request.user)
-
-        self.apply_to_each(request, queryset, "submitted for review", submit)
-
-    @admin.action(permissions=["publish"], description="Schedule selected stories…")
-    def schedule_selected(self, request, queryset):
-        form = ScheduleForm(request.POST if "schedule" in request.POST else None)
-        if form.is_valid():
-            when = form.cleaned_data["publish_at"]
-            self.apply_to_each(
-                request,
-                queryset,
-                "scheduled",
-                lambda article: article.schedule(when, by=request.user),
-            )
-            return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Schedule stories",
-            "opts": self.opts,
-            "form": form,
-            "stories": queryset,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(
-            request, "admin/articles/article/schedule.html", context
-        )
-
-    @admin.action(permissions=["publish"], description="Publish selected stories")
-    def publish_selected(self, request, queryset):
-        self.apply_to_each(
-            request,
-            queryset,
-            "published",
-            lambda article: article.publish(by=request.user),
-        )
-
-    @admin.action(
-        permissions=["publish"],
-        description="Unpublish selected stories (back to draft)",
-    )
-    def unpublish_selected(self, request, queryset):
-        self.apply_to_each(
-            request,
-            queryset,
-            "unpublished",
-            lambda article: article.unpublish(by=request.user),
-        )
-
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         if not self.has_publish_permission(request):
@@ -470,168 +355,3 @@ class QuoteAdmin(VersionedAdminMixin, admin.ModelAdmin):
     def story(self, quote):
         url = reverse("admin:articles_article_change", args=[quote.article_id])
         return format_html('<a href="{}">{}</a>', url, quote.article.headline)
-
-
-@admin.register(Correction)
-class CorrectionAdmin(admin.ModelAdmin):
-    """Corrections are added to published stories and struck with a note, never deleted."""
-
-    list_display = ["published_at", "text", "story", "struck_at"]
-    list_filter = [("struck_at", admin.EmptyFieldListFilter), "published_at"]
-    search_fields = ["text", "strike_note", "article__headline"]
-    date_hierarchy = "published_at"
-    autocomplete_fields = ["article"]
-    list_select_related = ["article"]
-    fields = ["article", "published_at", "text", "quote", "struck_at", "strike_note"]
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_readonly_fields(self, request, obj=None):
-        if obj is None:
-            return ["struck_at"]
-        # A published correction is only ever struck, once, with a note.
-        readonly = ["article", "published_at", "text", "quote", "struck_at"]
-        return readonly + ["strike_note"] if obj.is_struck else readonly
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            if "strike_note" in form.changed_data:  # read-only once struck
-                obj.strike(obj.strike_note)
-        else:
-            obj.pk = obj.article.add_correction(
-                obj.text, quote=obj.quote, when=obj.published_at
-            ).pk
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        if obj is not None and not obj.is_struck:
-            form.base_fields["strike_note"].required = True
-        return form
-
-    @admin.display(description="Story", ordering="article__headline")
-    def story(self, correction):
-        url = reverse("admin:articles_article_change", args=[correction.article_id])
-        return format_html('<a href="{}">{}</a>', url, correction.article.headline)
-
-
-class PersonQuoteInline(admin.TabularInline):
-    """The person's quotes, read-only here: a quote is edited with its story."""
-
-    model = Quote
-    fk_name = "speaker"
-    fields = ["text", "story"]
-    readonly_fields = ["text", "story"]
-    extra = 0
-    can_delete = False
-    show_change_link = True
-    verbose_name_plural = "quotes by this person"
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("article")
-
-    @admin.display(description="Story")
-    def story(self, quote):
-        url = reverse("admin:articles_article_change", args=[quote.article_id])
-        return format_html('<a href="{}">{}</a>', url, quote.article.headline)
-
-
-@admin.register(Person)
-class PersonAdmin(VersionedAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "honorific", "role", "organization", "quote_count"]
-    ordering = ["name"]  # Meta.ordering is dropped once get_queryset() groups by
-    search_fields = ["name", "role", "organization"]
-    prepopulated_fields = {"slug": ["name"]}
-    inlines = [PersonQuoteInline]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(quote_count=Count("quotes"))
-
-    @admin.display(description="Quotes", ordering="quote_count")
-    def quote_count(self, person):
-        return person.quote_count
-
-
-@admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
-    search_fields = ["name"]
-
-
-class PhotoCreditAgencyInline(admin.TabularInline):
-    model = PhotoCreditAgency
-    extra = 1
-    autocomplete_fields = ["agency"]
-    verbose_name_plural = "agencies, in the order the credit line names them"
-
-
-@admin.register(PhotoCredit)
-class PhotoCreditAdmin(VersionedAdminMixin, admin.ModelAdmin):
-    list_display = ["thumbnail", "caption", "credit_line"]
-    list_display_links = ["thumbnail", "caption"]
-    search_fields = ["caption", "alt_text", "photographer__name", "agencies__name"]
-    autocomplete_fields = ["photographer"]
-    inlines = [PhotoCreditAgencyInline]
-    fields = [
-        "image",
-        "thumbnail",
-        "caption",
-        "alt_text",
-        "photographer",
-        "credit_line",
-        "slug",
-    ]
-    readonly_fields = ["thumbnail", "credit_line"]
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("photographer")
-            .prefetch_related("agency_links__agency")
-        )
-
-    def save_formset(self, request, form, formset, change):
-        free_moved_places(formset, "position")
-        super().save_formset(request, form, formset, change)
-
-    @admin.display(description="Image")
-    def thumbnail(self, credit):
-        if not credit.image:
-            return "(no image file)"
-        return format_html(
-            '<img src="{}" alt="{}" class="photo-thumbnail">',
-            credit.image.url,
-            credit.alt_text,
-        )
-
-
-# taggit's own TagAdmin edits its generic TaggedItem, which our articles do not
-# use: its "merge tags" action would report success and move nothing.
-admin.site.unregister(Tag)
-
-
-@admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "story_count"]
-    search_fields = ["name"]
-    prepopulated_fields = {"slug": ["name"]}
-    ordering = ["name"]
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(story_count=Count("articles_taggedarticle_items"))
-        )
-
-    @admin.display(description="Stories", ordering="story_count")
-    def story_count(self, tag):
-        return tag.story_count
-
-
-admin.site.site_header = "Newsroom"
-admin.site.site_title = "Newsroom admin"
-admin.site.index_title = "Desk"

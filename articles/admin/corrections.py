@@ -1,0 +1,48 @@
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+
+from ..models import Correction
+
+
+@admin.register(Correction)
+class CorrectionAdmin(admin.ModelAdmin):
+    """Corrections are added to published stories and struck with a note, never deleted."""
+
+    list_display = ["published_at", "text", "story", "struck_at"]
+    list_filter = [("struck_at", admin.EmptyFieldListFilter), "published_at"]
+    search_fields = ["text", "strike_note", "article__headline"]
+    date_hierarchy = "published_at"
+    autocomplete_fields = ["article"]
+    list_select_related = ["article"]
+    fields = ["article", "published_at", "text", "quote", "struck_at", "strike_note"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ["struck_at"]
+        # A published correction is only ever struck, once, with a note.
+        readonly = ["article", "published_at", "text", "quote", "struck_at"]
+        return readonly + ["strike_note"] if obj.is_struck else readonly
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            if "strike_note" in form.changed_data:  # read-only once struck
+                obj.strike(obj.strike_note)
+        else:
+            obj.pk = obj.article.add_correction(
+                obj.text, quote=obj.quote, when=obj.published_at
+            ).pk
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is not None and not obj.is_struck:
+            form.base_fields["strike_note"].required = True
+        return form
+
+    @admin.display(description="Story", ordering="article__headline")
+    def story(self, correction):
+        url = reverse("admin:articles_article_change", args=[correction.article_id])
+        return format_html('<a href="{}">{}</a>', url, correction.article.headline)

@@ -1,0 +1,47 @@
+from django.contrib import admin
+from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html
+
+from ..conflicts import VersionedAdminMixin
+from ..models import Person, Quote
+
+
+class PersonQuoteInline(admin.TabularInline):
+    """The person's quotes, read-only here: a quote is edited with its story."""
+
+    model = Quote
+    fk_name = "speaker"
+    fields = ["text", "story"]
+    readonly_fields = ["text", "story"]
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name_plural = "quotes by this person"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("article")
+
+    @admin.display(description="Story")
+    def story(self, quote):
+        url = reverse("admin:articles_article_change", args=[quote.article_id])
+        return format_html('<a href="{}">{}</a>', url, quote.article.headline)
+
+
+@admin.register(Person)
+class PersonAdmin(VersionedAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "honorific", "role", "organization", "quote_count"]
+    ordering = ["name"]  # Meta.ordering is dropped once get_queryset() groups by
+    search_fields = ["name", "role", "organization"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [PersonQuoteInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(quote_count=Count("quotes"))
+
+    @admin.display(description="Quotes", ordering="quote_count")
+    def quote_count(self, person):
+        return person.quote_count

@@ -1,0 +1,59 @@
+from django.contrib import admin
+from django.utils.html import format_html
+
+from ..conflicts import VersionedAdminMixin
+from ..models import Agency, PhotoCredit, PhotoCreditAgency
+from .reordering import free_moved_places
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+class PhotoCreditAgencyInline(admin.TabularInline):
+    model = PhotoCreditAgency
+    extra = 1
+    autocomplete_fields = ["agency"]
+    verbose_name_plural = "agencies, in the order the credit line names them"
+
+
+@admin.register(PhotoCredit)
+class PhotoCreditAdmin(VersionedAdminMixin, admin.ModelAdmin):
+    list_display = ["thumbnail", "caption", "credit_line"]
+    list_display_links = ["thumbnail", "caption"]
+    search_fields = ["caption", "alt_text", "photographer__name", "agencies__name"]
+    autocomplete_fields = ["photographer"]
+    inlines = [PhotoCreditAgencyInline]
+    fields = [
+        "image",
+        "thumbnail",
+        "caption",
+        "alt_text",
+        "photographer",
+        "credit_line",
+        "slug",
+    ]
+    readonly_fields = ["thumbnail", "credit_line"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("photographer")
+            .prefetch_related("agency_links__agency")
+        )
+
+    def save_formset(self, request, form, formset, change):
+        free_moved_places(formset, "position")
+        super().save_formset(request, form, formset, change)
+
+    @admin.display(description="Image")
+    def thumbnail(self, credit):
+        if not credit.image:
+            return "(no image file)"
+        return format_html(
+            '<img src="{}" alt="{}" class="photo-thumbnail">',
+            credit.image.url,
+            credit.alt_text,
+        )

@@ -1,0 +1,26 @@
+from django.contrib import admin
+from django.db.models import Count
+from taggit.models import Tag
+
+# taggit's own TagAdmin edits its generic TaggedItem, which our articles do not
+# use: its "merge tags" action would report success and move nothing.
+admin.site.unregister(Tag)
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "story_count"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    ordering = ["name"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(story_count=Count("articles_taggedarticle_items"))
+        )
+
+    @admin.display(description="Stories", ordering="story_count")
+    def story_count(self, tag):
+        return tag.story_count

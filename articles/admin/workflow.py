@@ -1,0 +1,95 @@
+import reversion
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
+from django.utils.translation import ngettext
+
+from ..conflicts import refuse_stale_action
+from ..forms import ScheduleForm
+from ..models import StaleVersionError
+
+
+class WorkflowActionsMixin:
+    """ArticleAdmin's story-list actions that move stories along the desk."""
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm("articles.publish_article")
+
+    def apply_to_each(self, request, queryset, verb, change):
+        """Call change(article) on each story, report refusals, record one revision."""
+        done = 0
+        for article in queryset:
+            try:
+                change(article)
+            except StaleVersionError:
+                refuse_stale_action(self, request, article)
+            except ValidationError as error:
+                refused = "; ".join(error.messages)
+                self.message_user(
+                    request, f"“{article}” was not {verb}: {refused}", messages.ERROR
+                )
+            else:
+                done += 1
+        if done:
+            reversion.set_comment(f"{verb.capitalize()} from the story list.")
+        self.message_user(
+            request,
+            ngettext(f"%d story {verb}.", f"%d stories {verb}.", done) % done,
+            messages.SUCCESS if done else messages.WARNING,
+        )
+
+    @admin.action(
+        permissions=["change"], description="Submit selected stories for review"
+    )
+    def submit_selected_for_review(self, request, queryset):
+        def submit(article):
+            if not article.editable_by(request.user):
+                raise ValidationError("you may not change this story")
+            article.submit_for_review(by=request.user)
+
+        self.apply_to_each(request, queryset, "submitted for review", submit)
+
+    @admin.action(permissions=["publish"], description="Schedule selected stories…")
+    def schedule_selected(self, request, queryset):
+        form = ScheduleForm(request.POST if "schedule" in request.POST else None)
+        if form.is_valid():
+            when = form.cleaned_data["publish_at"]
+            self.apply_to_each(
+                request,
+                queryset,
+                "scheduled",
+                lambda article: article.schedule(when, by=request.user),
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Schedule stories",
+            "opts": self.opts,
+            "form": form,
+            "stories": queryset,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(
+            request, "admin/articles/article/schedule.html", context
+        )
+
+    @admin.action(permissions=["publish"], description="Publish selected stories")
+    def publish_selected(self, request, queryset):
+        self.apply_to_each(
+            request,
+            queryset,
+            "published",
+            lambda article: article.publish(by=request.user),
+        )
+
+    @admin.action(
+        permissions=["publish"],
+        description="Unpublish selected stories (back to draft)",
+    )
+    def unpublish_selected(self, request, queryset):
+        self.apply_to_each(
+            request,
+            queryset,
+            "unpublished",
+            lambda article: article.unpublish(by=request.user),
+        )

@@ -57,6 +57,9 @@ def environment(**options):
     )
     env.filters.update(
         date=date,
+        # Django's: any false value (0, "", None) takes the default. Jinja2's
+        # own default replaces only an undefined name.
+        default=defaultfilters.default,
         highlight=highlight,
         pluralize=defaultfilters.pluralize,
         truncatewords=defaultfilters.truncatewords,

@@ -99,8 +99,8 @@ def test_demo_stories_with_photos_render_responsive_images_and_are_searchable():
     assert '<source type="image/webp"' in page and "Demo Wire" in page
     response = Client().get("/search/", {"q": story.headline.split()[0]})
     assert (
-        story in response.context["object_list"]
-        or response.context["paginator"].count > 10
+        story in response.context_data["object_list"]
+        or response.context_data["paginator"].count > 10
     )
 
 

@@ -88,7 +88,7 @@ def test_garbage_page_numbers_are_404_and_change_nothing(
 
 
 def test_page_last_is_the_last_numbered_page(client, short_pages, twelve_stories):
-    assert client.get("/", {"page": "last"}).context["page_obj"].number == 2
+    assert client.get("/", {"page": "last"}).context_data["page_obj"].number == 2
 
 
 def test_capped_count_never_reads_past_the_cap(django_assert_num_queries, db):
@@ -139,5 +139,6 @@ class TestPublishedPeriods:
 
     def test_front_page_lists_archive_years_with_stories(self, client, spread):
         page = client.get("/")
-        assert [d.year for d in page.context["date_list"]] == [2024, 2022, 2021, 2020]
+        years = [d.year for d in page.context_data["date_list"]]
+        assert years == [2024, 2022, 2021, 2020]
         assertNotContains(page, 'href="/2023/"')

@@ -150,8 +150,8 @@ class TestListPages:
     def test_front_page_paginates(self, client, db):
         for _ in range(25):
             make_article()
-        assert len(client.get("/").context["object_list"]) == 20
-        assert len(client.get("/?page=2").context["object_list"]) == 5
+        assert len(client.get("/").context_data["object_list"]) == 20
+        assert len(client.get("/?page=2").context_data["object_list"]) == 5
         for page in ["3", "0", "-1", "abc", "9" * 30]:
             assert client.get(f"/?page={page}").status_code == 404, page
 

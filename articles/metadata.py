@@ -43,12 +43,13 @@ def person_ld(person, request):
     return data
 
 
-def image_ld(photo, request):
+def image_ld(photo, request, url=None):
     """The lead photo as an ImageObject, credited as the wire credits it."""
+    url = url or request.build_absolute_uri(photo.image.url)
     data = {
         "@type": "ImageObject",
-        "url": request.build_absolute_uri(photo.image.url),
-        "contentUrl": request.build_absolute_uri(photo.image.url),
+        "url": url,
+        "contentUrl": url,
         "caption": photo.caption,
         "creditText": photo.credit_line,
     }
@@ -127,7 +128,7 @@ def story_metadata(article, request):
             "name": article.source,
         }
     if image:
-        news_article["image"] = image_ld(photo, request)
+        news_article["image"] = image_ld(photo, request, image)
     if quoted:
         news_article["citation"] = [
             {

@@ -1,0 +1,42 @@
+"""The reader pages' Jinja2 environment (newsroom/jinja2.py) formats as Django's engine does."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.template import engines
+from django.template.defaultfilters import date as django_date
+from django.utils import timezone
+
+MOMENT = datetime(2022, 2, 15, 23, 30, tzinfo=UTC)
+FORMATS = ["c", "l, F j, Y, H:i T", "F j, Y", "N j, Y", "F Y", "Y"]
+
+
+def jinja(source, **context):
+    return engines["jinja2"].from_string(source).render(context)
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/New_York", "Asia/Tokyo"])
+@pytest.mark.parametrize("format_string", FORMATS)
+def test_date_filter_matches_djangos_in_the_sites_time_zone(
+    settings, zone, format_string
+):
+    settings.TIME_ZONE = zone
+    expected = django_date(timezone.localtime(MOMENT), format_string)
+    assert jinja("{{ when|date(f) }}", when=MOMENT, f=format_string) == expected
+
+
+def test_date_filter_without_a_format_uses_date_format_and_leaves_nothing_for_none():
+    assert jinja("{{ when|date }}", when=MOMENT) == django_date(MOMENT)
+    assert jinja("{{ when|date('Y') }}", when=None) == ""
+
+
+def test_static_and_address_give_what_django_gives():
+    assert jinja("{{ static('css/site.css') }}").endswith("css/site.css")
+    assert jinja("{{ address('articles:tag', 'nato') }}") == "/tags/nato/"
+
+
+def test_output_is_escaped_and_safe_strings_are_not():
+    from django.utils.safestring import mark_safe
+
+    assert jinja("{{ s }}", s="<b>") == "&lt;b&gt;"
+    assert jinja("{{ s }}", s=mark_safe("<b>")) == "<b>"

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django.contrib.sitemaps import Sitemap
+from django.core.paginator import Paginator
 from django.db.models import Exists, Max, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -40,7 +41,45 @@ def latest_change(stories):
     return max(filter(None, [updated, published]), default=None)
 
 
-class ArticleSitemap(Sitemap):
+class IdRangePaginator(Paginator):
+    """Page n lists the items whose ids fall in the nth block of per_page ids.
+
+    Numbering the pages needs only the highest id, read backwards off the
+    primary key, where Django's paginator counts the items: every published
+    story (7-14 ms at 100,000 stories on PostgreSQL) and every tag that
+    carries one (17 ms). Drafts and deleted rows keep their ids, so a page
+    may list fewer than per_page items; in exchange an item stays on its page
+    while newer ones are published.
+    """
+
+    @cached_property
+    def count(self):
+        # Not the number of items: the highest id among them, which bounds it.
+        # Asked as "the newest row that is one of these", as in latest_change(),
+        # so SQLite walks the primary key back rather than sorting the
+        # published stories by id (14 ms -> 0.4 ms at 100,000).
+        items = self.object_list
+        newest = items.model._default_manager.filter(
+            Exists(items.filter(pk=OuterRef("pk")))
+        )
+        return newest.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        block = self.object_list.filter(pk__gt=bottom, pk__lte=bottom + self.per_page)
+        return self._get_page(block.order_by("pk"), number, self)
+
+
+class IdRangeSitemap(Sitemap):
+    """A sitemap whose pages are blocks of ids (see IdRangePaginator)."""
+
+    @property
+    def paginator(self):
+        return IdRangePaginator(self._items(), self.limit)
+
+
+class ArticleSitemap(IdRangeSitemap):
     changefreq = "weekly"
     priority = 0.8
     # Pages of 5,000 rather than Django's 50,000: at 100,000 stories a full page
@@ -67,11 +106,16 @@ class NewsSitemap(ArticleSitemap):
         since = timezone.now() - NEWS_WINDOW
         return super().items().filter(published_at__gte=since)
 
+    @property
+    def paginator(self):
+        # The latest stories, newest first, on one page: not a block of ids.
+        return Paginator(self._items(), self.limit)
 
-class GroupedLastmodSitemap(Sitemap):
+
+class GroupedLastmodSitemap(IdRangeSitemap):
     """A sitemap of tags or people whose lastmod is their latest story's update.
 
-    The sitemap index needs only how many there are and the latest change,
+    The sitemap index needs only the highest id and the latest change,
     each answered from indexes; the grouped queries that date every entry run
     only for the sitemap page itself (5.7 s for the index at 100,000 stories
     when it dated every entry).

@@ -3,6 +3,8 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from pytest_django.asserts import assertContains, assertNotContains
 
 from articles.models import Article, Status
@@ -63,7 +65,61 @@ def test_counts_say_more_than_when_the_list_is_longer_than_its_pages(
     client, short_pages, twelve_stories
 ):
     assertContains(client.get("/tags/harbour/"), "More than 6 stories")
-    assertContains(client.get("/people/ana-duarte/"), "More than 6 stories")
+    # The person page learns its length only on its last numbered page.
+    assertContains(
+        client.get("/people/ana-duarte/", {"page": 2}), "More than 6 stories"
+    )
+
+
+class TestPersonPageWithoutCount:
+    """The person page reads one story past each page instead of counting."""
+
+    @pytest.fixture
+    def person_with(self, short_pages):
+        def make(count):
+            person = make_person(slug="ines-rossi")
+            for day in range(count):
+                make_article(published_at=START - timedelta(days=day)).people.add(
+                    person
+                )
+            make_article(published_at=START, status=Status.DRAFT).people.add(person)
+            return person.get_absolute_url()
+
+        return make
+
+    def test_reader_pages_through_to_the_last_story(self, client, person_with):
+        url = person_with(4)  # a full page, then one story: the draft counts for none
+        first = client.get(url)
+        assertContains(first, '<span class="pagination__current">Page 1</span>')
+        assertContains(first, '<a rel="next" href="?page=2">Older stories</a>')
+        assertNotContains(first, 'class="count"')
+        last = client.get(url, {"page": 2})
+        assert len(last.context_data["object_list"]) == 1
+        assertContains(last, "4 stories")
+        assertContains(last, "Page 2 of 2")
+        assertNotContains(last, "Older stories")
+        assert client.get(url, {"page": 3}).status_code == 404
+
+    def test_a_list_that_fills_one_page_exactly_has_no_second(
+        self, client, person_with
+    ):
+        url = person_with(3)
+        page = client.get(url)
+        assertContains(page, "3 stories")
+        assertNotContains(page, "Older stories")
+        assert not page.context_data["is_paginated"]
+        assert client.get(url, {"page": 2}).status_code == 404
+
+    def test_page_last_counts_and_lands_on_the_last_page(self, client, person_with):
+        page = client.get(person_with(5), {"page": "last"})
+        assert page.context_data["page_obj"].number == 2
+        assertContains(page, "5 stories")
+
+    def test_person_page_counts_nothing(self, client, person_with):
+        url = person_with(7)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        assert not [q for q in captured if "COUNT(" in q["sql"].upper()]
 
 
 def test_a_list_that_fits_gets_an_exact_count_and_no_archive_link(client, short_pages):

@@ -142,7 +142,7 @@ def test_list_pages_stay_within_their_budgets(client):
     budgets = {
         "/": 8,
         "/tags/shared/": 6,
-        person.get_absolute_url(): 7,
+        person.get_absolute_url(): 6,
         "/feeds/latest/": 4,
         # Three sections dated by their newest update and newest publication.
         "/sitemap.xml": 9,

@@ -198,3 +198,15 @@ class TestPublishedPeriods:
         years = [d.year for d in page.context_data["date_list"]]
         assert years == [2024, 2022, 2021, 2020]
         assertNotContains(page, 'href="/2023/"')
+
+
+def test_a_list_with_djangos_own_paginator_still_says_how_many_pages(client):
+    # The corrections page counts with Django's Paginator, which knows its total.
+    story = make_article()
+    start = story.published_at + timedelta(minutes=1)
+    for n in range(31):
+        story.add_correction(
+            f"Correction number {n}.", when=start + timedelta(seconds=n)
+        )
+    page = client.get("/corrections/?page=2")
+    assertContains(page, "Page 2 of 2")

@@ -116,6 +116,18 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# PostgreSQL plans a query each time it receives its text; a prepared
+# statement is planned once per connection. Sent with server-side parameters,
+# a query the site repeats (the story page's three, each list's) is prepared
+# after its fifth run: planning took 0.33 ms of the story relations' 0.47 ms.
+# Behind a pooler in transaction mode (PgBouncer before 1.21) set
+# PG_PREPARED_STATEMENTS=0.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_flag(
+    "PG_PREPARED_STATEMENTS", default=True
+):
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=5
+    )
 
 if os.environ.get("REDIS_URL"):
     CACHES = {

@@ -44,3 +44,22 @@ def test_database_connections_persist_with_health_checks(environ, expected):
         )
         == expected
     )
+
+
+POSTGRES = "postgres://postgres@127.0.0.1:5432/newsroom"
+OPTIONS = "settings.DATABASES['default'].get('OPTIONS', {})"
+
+
+@pytest.mark.parametrize(
+    "environ, expected",
+    [
+        ({"DATABASE_URL": POSTGRES}, ["True", "5"]),
+        ({"DATABASE_URL": POSTGRES, "PG_PREPARED_STATEMENTS": "0"}, ["None", "None"]),
+        ({"DATABASE_URL": "sqlite:///x.sqlite3"}, ["None", "None"]),
+    ],
+)
+def test_postgresql_prepares_repeated_queries_unless_told_not_to(environ, expected):
+    expression = (
+        f"{OPTIONS}.get('server_side_binding'), {OPTIONS}.get('prepare_threshold')"
+    )
+    assert settings_in(environ, expression) == expected

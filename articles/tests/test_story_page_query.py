@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -173,3 +174,19 @@ def test_story_page_refuses_to_choose_between_two_stories_at_one_address():
     make_article(slug="twin", status=Status.DRAFT, published_at=when)
     with pytest.raises(Article.MultipleObjectsReturned):
         Article.objects.story_page(timezone.localdate(when), "twin", drafts=True)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's"
+)
+def test_postgresql_plans_the_story_queries_once_per_connection(full_story):
+    def prepared():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            return [row[0] for row in cursor.fetchall()]
+
+    for _ in range(6):  # psycopg prepares a query on its fifth run
+        find(full_story)
+    statements = prepared()
+    assert any("FROM articles_article article" in s for s in statements)
+    assert any("articles_article_authors link" in s for s in statements)

@@ -151,19 +151,20 @@ def _mark_public(response):
     patch_vary_headers(response, ["Cookie"])
 
 
-# The generation and the note, decoded, under the bytes Redis returned for
-# them: they change only with a generation, so a hit unpickles just its page.
-_decoded_notes = {}
+# The generation and the next-publication note as decoded, under the bytes
+# Redis returned for them. Both are immutable tuples that change only with a
+# generation, and new bytes are decoded afresh, so a hit unpickles only its page.
+_decoded_by_bytes = {}
 
 
-def _decode_note(client, raw):
+def _decode_small_value(client, raw):
     if raw is None:
         return None
-    value = _decoded_notes.get(raw)
+    value = _decoded_by_bytes.get(raw)
     if value is None:
-        if len(_decoded_notes) >= 8:
-            _decoded_notes.clear()
-        value = _decoded_notes[raw] = client.decode(raw)
+        if len(_decoded_by_bytes) >= 8:  # a handful of generations at most
+            _decoded_by_bytes.clear()
+        value = _decoded_by_bytes[raw] = client.decode(raw)
     return value
 
 
@@ -176,6 +177,8 @@ def _read_for_hit(key):
     """
     backend = caches["default"]
     names = (GENERATION_KEY, NEXT_PUBLICATION_KEY, key)
+    # Sentinel, sharded or other clients choose their server per call: they,
+    # and every other backend, get the values through get_many.
     if not isinstance(backend, RedisCache) or type(backend.client) is not DefaultClient:
         found = backend.get_many(names)
         return tuple(found.get(name) for name in names)
@@ -184,8 +187,8 @@ def _read_for_hit(key):
         [client.make_key(name) for name in names]
     )
     return (
-        _decode_note(client, generation),
-        _decode_note(client, noted),
+        _decode_small_value(client, generation),
+        _decode_small_value(client, noted),
         None if entry is None else client.decode(entry),
     )
 

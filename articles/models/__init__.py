@@ -1,14 +1,8 @@
 from .corrections import Correction, CorrectionDeletionError, CorrectionQuerySet
 from .people import Person, PersonQuerySet
 from .photos import Agency, PhotoCredit, PhotoCreditAgency
-from .stories import (
-    Article,
-    ArticleQuerySet,
-    Quote,
-    QuoteQuerySet,
-    Status,
-    TaggedArticle,
-)
+from .quotes import Quote, QuoteQuerySet
+from .stories import Article, ArticleQuerySet, Status, TaggedArticle
 from .versions import StaleVersionError, Versioned
 
 __all__ = [

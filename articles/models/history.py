@@ -8,7 +8,8 @@ followed: restoring an old revision must never remove one from the record.
 import reversion
 
 from .photos import PhotoCredit, PhotoCreditAgency
-from .stories import Article, Quote, TaggedArticle
+from .quotes import Quote
+from .stories import Article, TaggedArticle
 
 reversion.register(Quote)
 reversion.register(TaggedArticle)

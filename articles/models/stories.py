@@ -13,12 +13,11 @@ from taggit.models import TaggedItemBase
 
 from .. import search
 from ..addresses import address
-from ..rendering import clean_body, paragraphs, render_body, text_segments
-from ..wire import find_quote, normalize_quote_text
+from ..rendering import clean_body, paragraphs, render_body
 from .corrections import Correction
 from .people import Person
 from .photos import PhotoCredit, PhotoCreditAgency
-from .places import next_place
+from .quotes import Quote
 from .story_page import StoryPageIterable, load_story
 from .versions import Versioned
 
@@ -567,93 +566,3 @@ class Article(Versioned):
             correction.save()
             self.mark_updated(correction.published_at)
         return correction
-
-
-class QuoteQuerySet(models.QuerySet):
-    def get_by_natural_key(self, slug, published_at, order):
-        return self.get(
-            article=Article.objects.get_by_natural_key(slug, published_at), order=order
-        )
-
-    def said_by(self, person):
-        """Quotes whose speaker is person."""
-        return self.filter(speaker=person)
-
-
-class Quote(Versioned):
-    article = models.ForeignKey(
-        Article, on_delete=models.CASCADE, related_name="quotes"
-    )
-    speaker = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="quotes")
-    text = models.TextField(
-        help_text="The exact words, without the quotation marks. They must appear in the story's body."
-    )
-    context = models.CharField(
-        max_length=300,
-        blank=True,
-        help_text="Where it was said, e.g. “Kremlin transcript of a Monday meeting”.",
-    )
-    order = models.PositiveIntegerField(
-        blank=True,
-        help_text="Position among the story's quotes; filled in when left empty.",
-    )
-
-    objects = QuoteQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["order"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["article", "order"], name="unique_quote_order"
-            ),
-        ]
-        indexes = [
-            # Person pages: the stories quoting someone, from the index alone.
-            models.Index(fields=["speaker", "article"], name="quote_speaker_idx"),
-        ]
-
-    def __str__(self):
-        words = self.text if len(self.text) <= 60 else self.text[:59] + "…"
-        return f"“{words}”"
-
-    def save(self, *args, **kwargs):
-        if self.order is None:
-            siblings = Quote.objects.filter(article_id=self.article_id)
-            self.order = next_place(siblings, "order")
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self):
-        return f"{self.article.get_absolute_url()}#{self.anchor}"
-
-    def natural_key(self):
-        return self.article.natural_key() + (self.order,)
-
-    natural_key.dependencies = ["articles.article", "articles.person"]
-
-    @property
-    def anchor(self):
-        return f"quote-{self.order}"
-
-    def appears_in(self, body):
-        """Whether the words stand in one paragraph of body, where the page can mark them."""
-        return any(find_quote(segment, self.text) for segment in text_segments(body))
-
-    def clean(self):
-        text = normalize_quote_text(self.text)
-        if not text:
-            raise ValidationError({"text": "A quote needs the words that were said."})
-        if text[0] == '"' and text[-1] == '"':
-            raise ValidationError(
-                {"text": "Leave out the quotation marks around the words."}
-            )
-        try:
-            article = self.article
-        except Article.DoesNotExist:
-            return  # the form reports the missing story itself
-        if not self.appears_in(article.body):
-            raise ValidationError(
-                {
-                    "text": "These words do not appear verbatim in the story's body. "
-                    "Copy them exactly from the body (only spacing and the style of quote marks may differ)."
-                }
-            )

@@ -36,7 +36,8 @@ from taggit.models import Tag
 
 from .corrections import Correction
 from .people import Person
-from .photos import Agency, PhotoCreditAgency
+from .photos import Agency, PhotoCredit, PhotoCreditAgency
+from .quotes import Quote
 
 RELATIONS = """
 SELECT 'authors', link.article_id, 0, person.id, person.name, person.slug,
@@ -153,9 +154,6 @@ class Selected:
 @cache
 def story_columns(model):
     """The story, its lead photo and their photographer, as STORY selects them."""
-    from .people import Person
-    from .photos import PhotoCredit
-
     return (
         Selected(model, "article"),
         Selected(PhotoCredit, "photo"),
@@ -214,7 +212,6 @@ def attach_story_relations(articles, using):
     """Load what the story page shows of each article in one query."""
     if not articles:
         return
-    from .stories import Quote  # stories.py imports this module
 
     ids = ", ".join(["%s"] * len(articles))
     with connections[using].cursor() as cursor:

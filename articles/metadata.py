@@ -95,7 +95,8 @@ def story_metadata(article, request):
             ("twitter:image", image),
             ("twitter:image:alt", photo.alt_text or photo.caption),
         ]
-    quoted = {quote.speaker.pk: quote.speaker for quote in article.quotes.all()}
+    quotes = article.quotes.all()
+    quoted = {quote.speaker.pk: quote.speaker for quote in quotes}
     mentioned = {person.pk: person for person in article.people.all()} | quoted
     people_ld = {pk: person_ld(person, request) for pk, person in mentioned.items()}
     news_article = {
@@ -137,7 +138,7 @@ def story_metadata(article, request):
                 "spokenByCharacter": people_ld[quote.speaker.pk],
                 "url": canonical + "#" + quote.anchor,
             }
-            for quote in article.quotes.all()
+            for quote in quotes
         ]
     corrections = [c for c in article.corrections.all() if not c.is_struck]
     if corrections:

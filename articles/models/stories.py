@@ -194,11 +194,12 @@ class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
         published().for_story_page() filtered by day and slug: the same
         story, a fifth of the time. drafts=True also finds what is not public.
         """
+        start = timezone.make_aware(datetime.combine(day, time()))
         return load_story(
             self.model,
-            day,
+            (start, period_after(start, "day")),
             slug,
-            public_statuses=None if drafts else PUBLIC_STATUSES,
+            public_statuses=() if drafts else PUBLIC_STATUSES,
             using=self.db,
         )
 

@@ -26,7 +26,6 @@ query took 0.45 ms to compose and 0.04 ms to run. Its columns come from the
 models' fields, so a field added to a model is loaded without editing it.
 """
 
-from datetime import datetime, time, timedelta
 from functools import cache, lru_cache
 
 from django.db import connections
@@ -162,13 +161,24 @@ def story_columns(model):
 
 
 @cache
+def story_query(model, statuses):
+    """STORY for model, with a public condition over that many statuses (0: none)."""
+    article, photo, photographer = story_columns(model)
+    return STORY.format(
+        columns=", ".join(article.columns + photo.columns + photographer.columns),
+        public=PUBLIC.format(", ".join(["%s"] * statuses)) if statuses else "",
+    )
+
+
+@cache
 def corrections_columns():
     return Selected(Correction, "correction")
 
 
-def load_story(model, day, slug, *, public_statuses=None, using="default"):
+def load_story(model, day_bounds, slug, *, public_statuses=(), using="default"):
     """The story at day/slug/ as its page shows it, lead photo and relations loaded.
 
+    day_bounds are the first instants of the publication day and of the next.
     With public_statuses, only a story in one of them whose time has come, as
     Article.objects.published() finds them; without, any story dated that day
     (staff previews). Raises DoesNotExist or, as QuerySet.get() does,
@@ -177,25 +187,18 @@ def load_story(model, day, slug, *, public_statuses=None, using="default"):
     article, photo, photographer = story_columns(model)
     connection = connections[using]
     adapt = connection.ops.adapt_datetimefield_value
-    start = timezone.make_aware(datetime.combine(day, time()))
-    end = timezone.make_aware(datetime.combine(day + timedelta(days=1), time()))
+    start, end = day_bounds
     params = [slug, adapt(start), adapt(end)]
     if public_statuses:
         params += [str(status) for status in public_statuses]
         params.append(adapt(timezone.now()))
-    sql = STORY.format(
-        columns=", ".join(article.columns + photo.columns + photographer.columns),
-        public=PUBLIC.format(", ".join(["%s"] * len(public_statuses)))
-        if public_statuses
-        else "",
-    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(story_query(model, len(public_statuses)), params)
         rows = cursor.fetchall()
     if not rows:
-        raise model.DoesNotExist(f"No story at {day:%Y/%m/%d}/{slug}/.")
+        raise model.DoesNotExist(f"No story at {start:%Y/%m/%d}/{slug}/.")
     if len(rows) > 1:
-        raise model.MultipleObjectsReturned(f"Two stories at {day:%Y/%m/%d}/{slug}/.")
+        raise model.MultipleObjectsReturned(f"Two stories at {start:%Y/%m/%d}/{slug}/.")
     row = rows[0]
     split = (len(article.names), len(article.names) + len(photo.names))
     story = article.instance(row[: split[0]], connection)

@@ -40,3 +40,9 @@ def test_output_is_escaped_and_safe_strings_are_not():
 
     assert jinja("{{ s }}", s="<b>") == "&lt;b&gt;"
     assert jinja("{{ s }}", s=mark_safe("<b>")) == "<b>"
+
+
+def test_static_follows_a_changed_static_url(settings):
+    jinja("{{ static('css/site.css') }}")  # remembered under the old setting
+    settings.STATIC_URL = "https://cdn.example/static/"
+    assert jinja("{{ static('css/site.css') }}").startswith("https://cdn.example/")

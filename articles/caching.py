@@ -17,6 +17,7 @@ and responses that set cookies are never stored.
 """
 
 import hashlib
+import time
 import uuid
 from datetime import datetime, timedelta
 from functools import wraps
@@ -35,6 +36,8 @@ from django.utils.cache import (
 from django.utils.http import http_date, parse_http_date_safe
 from django_redis.cache import RedisCache
 from django_redis.client import DefaultClient
+
+from .near_cache import near_cache
 
 GENERATION_KEY = "pages:generation"
 # Without a scheduled story, a generation still re-checks now and then, in case
@@ -61,7 +64,7 @@ def bump_generation():
 
 def current_generation():
     """The current generation, starting one if the cache has none (or lost it)."""
-    generation = cache.get(GENERATION_KEY)
+    generation = _current_values()[0]
     if generation is None:
         fresh = _new_generation()
         # Another instance may have won the race; everyone uses what is stored.
@@ -73,6 +76,8 @@ def current_generation():
 # The next scheduled publication, noted as (generation token, moment) under one
 # fixed key, so a reader fetches it with the generation in one round trip.
 NEXT_PUBLICATION_KEY = "pages:next-publication"
+# What a process may keep while Redis reports no change to it (near_cache.py).
+WATCHED = (GENERATION_KEY, NEXT_PUBLICATION_KEY)
 
 
 def _next_publication():
@@ -92,7 +97,7 @@ def seconds_left(generation, noted=None):
     it reflects every change committed before the token was made; a note left
     by an older generation is simply looked up again.
     """
-    noted = noted or cache.get(NEXT_PUBLICATION_KEY)
+    noted = noted or _current_values()[1]
     if noted is None or noted[0] != generation.token:
         noted = (generation.token, _next_publication())
         cache.set(NEXT_PUBLICATION_KEY, noted, LONGEST_WAIT.total_seconds())
@@ -168,29 +173,58 @@ def _decode_small_value(client, raw):
     return value
 
 
-def _read_for_hit(key):
-    """The generation, the next-publication note and key's entry: one round trip.
+def _plain_redis_client(backend):
+    """django-redis's default client, or None for any other backend or client.
 
-    With django-redis's default client this is one MGET through its own Redis
-    client, key prefix, version and serializer, minus get_many's decoding of the
-    two small values, which are the same on every hit until a generation ends.
+    Sentinel, sharded or other clients choose their server per call: they, and
+    every other backend, are read through Django's cache API.
     """
-    backend = caches["default"]
-    names = (GENERATION_KEY, NEXT_PUBLICATION_KEY, key)
-    # Sentinel, sharded or other clients choose their server per call: they,
-    # and every other backend, get the values through get_many.
-    if not isinstance(backend, RedisCache) or type(backend.client) is not DefaultClient:
-        found = backend.get_many(names)
-        return tuple(found.get(name) for name in names)
-    client = backend.client
-    generation, noted, entry = client.get_client(write=False).mget(
+    if isinstance(backend, RedisCache) and type(backend.client) is DefaultClient:
+        return backend.client
+    return None
+
+
+def _fetch(client, key=None):
+    """The generation, the next-publication note and key's raw entry: one MGET."""
+    names = (GENERATION_KEY, NEXT_PUBLICATION_KEY, key or GENERATION_KEY)
+    generation, noted, raw = client.get_client(write=False).mget(
         [client.make_key(name) for name in names]
     )
-    return (
+    values = (
         _decode_small_value(client, generation),
         _decode_small_value(client, noted),
-        None if entry is None else client.decode(entry),
     )
+    return values, raw if key else None
+
+
+def _current_values():
+    """The generation and the next-publication note as stored (or None)."""
+    if _plain_redis_client(caches["default"]) is None:
+        found = cache.get_many(WATCHED)
+        return found.get(GENERATION_KEY), found.get(NEXT_PUBLICATION_KEY)
+    return _read_for_hit(None)[:2]
+
+
+def _read_for_hit(key):
+    """The generation, the next-publication note and key's entry.
+
+    On Redis, what this process read last is used while Redis reports no change
+    (articles/near_cache.py); otherwise it is one MGET through django-redis's
+    own client, key prefix, version and serializer, minus get_many's decoding of
+    the two small values, which are the same on every hit until a generation
+    ends.
+    """
+    backend = caches["default"]
+    client = _plain_redis_client(backend)
+    if client is None:
+        found = backend.get_many((*WATCHED, key))
+        return tuple(found.get(name) for name in (*WATCHED, key))
+    near = near_cache(client, WATCHED)
+    kept = near.kept(key)
+    if kept is None or (key is not None and kept[1] is None):
+        kept = near.read(lambda: _fetch(client, key), key)
+    (generation, noted), raw = kept
+    return generation, noted, None if raw is None else client.decode(raw)
 
 
 def cached_page(request):
@@ -239,9 +273,10 @@ class PageCacheMiddleware:
 
 def _store(response, key, lifetime, token):
     # The ETag goes in with the page, so ConditionalGetMiddleware answers hits
-    # without hashing the body again.
+    # without hashing the body again; the moment it expires, so that a copy kept
+    # in a process (near_cache.py) does not outlive it.
     set_response_etag(response)
-    cache.set(key, (token, response), lifetime)
+    cache.set(key, (token, response, time.time() + lifetime), lifetime)
 
 
 def public_page(view):

@@ -147,6 +147,9 @@ else:
 PAGE_CACHE_SECONDS = int(
     os.environ.get("PAGE_CACHE_SECONDS", "300" if os.environ.get("REDIS_URL") else "0")
 )
+# On Redis, each app process also keeps this many pages it read, for as long as
+# Redis reports no change to the content (articles/near_cache.py); 0: none.
+PAGE_CACHE_LOCAL_PAGES = int(os.environ.get("PAGE_CACHE_LOCAL_PAGES", "200"))
 # How long a CDN may keep a public page (s-maxage). The app cannot purge a CDN,
 # so the default 0 makes it revalidate, which costs a 304 at most.
 CDN_CACHE_SECONDS = int(os.environ.get("CDN_CACHE_SECONDS", "0"))

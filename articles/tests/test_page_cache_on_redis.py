@@ -1,9 +1,11 @@
-"""The page cache's hit path on Redis: one command per hit, under the configured
-key prefix, and a generation bumped by another process is seen at once."""
+"""The page cache's hit path on Redis: the first hit in a process is one MGET
+under the configured key prefix, later hits send nothing while Redis reports no
+change (articles/near_cache.py), and a change made anywhere is seen at once."""
 
 import os
 import subprocess
 import sys
+import time
 from unittest import mock
 
 import pytest
@@ -12,7 +14,7 @@ from django.core.cache import cache
 from django.test import RequestFactory
 from django_redis import get_redis_connection
 
-from articles import caching
+from articles import caching, near_cache
 from articles.wrk import ROOT
 
 from .factories import make_article
@@ -36,7 +38,7 @@ def sent_commands(client, url):
     return response, [call.args for call in sent.call_args_list]
 
 
-def test_a_readers_hit_is_one_mget_under_the_configured_key_prefix(client):
+def test_a_readers_first_hit_is_one_mget_under_the_configured_key_prefix(client):
     story = make_article()
     first = client.get(story.get_absolute_url())
     hit, commands = sent_commands(client, story.get_absolute_url())
@@ -84,3 +86,119 @@ def test_a_generation_bumped_by_another_process_is_seen_at_once(client):
     )
     assert client.get(story.get_absolute_url())["X-Page-Cache"] == "miss"
     assert client.get(story.get_absolute_url())["X-Page-Cache"] == "hit"
+
+
+def test_later_hits_send_nothing_to_redis_and_are_the_same_page(client):
+    story = make_article()
+    first = client.get(story.get_absolute_url())
+    client.get(story.get_absolute_url())  # the first hit: read and kept
+    for _ in range(3):
+        hit, commands = sent_commands(client, story.get_absolute_url())
+        assert commands == []
+        assert hit["X-Page-Cache"] == "hit"
+        assert (hit.content, hit["ETag"]) == (first.content, first["ETag"])
+
+
+def test_with_no_pages_kept_locally_every_hit_is_one_mget(client, settings):
+    settings.PAGE_CACHE_LOCAL_PAGES = 0
+    story = make_article()
+    client.get(story.get_absolute_url())
+    for _ in range(3):
+        hit, commands = sent_commands(client, story.get_absolute_url())
+        assert hit["X-Page-Cache"] == "hit"
+        assert [command for command, *_ in commands] == ["MGET"]
+
+
+def watching_near_cache():
+    """The process's near cache, having just read the watched values."""
+    caching.seconds_left(caching.current_generation())  # both values stored
+    caching.current_generation()  # and read together
+    near = near_cache._near_caches[
+        next(key for key in near_cache._near_caches if key[1] == watched_keys())
+    ]
+    assert near.kept() is not None
+    return near
+
+
+def watched_keys():
+    return tuple(cache.make_key(name) for name in caching.WATCHED)
+
+
+def test_redis_tells_of_a_change_before_it_answers_the_writer():
+    # What makes kept pages safe: once any process's write has returned, the
+    # news is already waiting on every watching connection.
+    near = watching_near_cache()
+    for _ in range(200):
+        caching.bump_generation()
+        assert near.kept() is None
+        caching.seconds_left(caching.current_generation())
+        caching.current_generation()  # read and kept again
+        assert near.kept() is not None
+    cache.set(caching.NEXT_PUBLICATION_KEY, None)
+    assert near.kept() is None
+
+
+def test_a_cache_cleared_anywhere_drops_what_was_kept():
+    near = watching_near_cache()
+    get_redis_connection("default").flushdb()
+    assert near.kept() is None
+
+
+def test_a_lost_watch_is_replaced_and_nothing_stale_is_served(client):
+    story = make_article()
+    for _ in range(2):
+        client.get(story.get_absolute_url())
+    near = watching_near_cache()
+    lost = near.connection
+    killed = get_redis_connection("default").execute_command(
+        "CLIENT", "KILL", "ID", near_client_id(lost)
+    )
+    assert killed == 1
+    hit, commands = sent_commands(client, story.get_absolute_url())
+    assert hit["X-Page-Cache"] == "hit"
+    assert [command for command, *_ in commands] == ["MGET"]
+    assert near.connection is not lost
+    caching.bump_generation()  # the new watch hears of changes too
+    assert client.get(story.get_absolute_url())["X-Page-Cache"] == "miss"
+
+
+def near_client_id(connection):
+    """The id Redis gave a watching connection (from CLIENT LIST)."""
+    port = connection._sock.getsockname()[1]
+    for line in get_redis_connection("default").client_list():
+        if line["addr"].endswith(f":{port}"):
+            return line["id"]
+    raise AssertionError("the watch connection is not in CLIENT LIST")
+
+
+def test_what_was_read_is_trusted_only_for_a_while(client, monkeypatch):
+    story = make_article()
+    for _ in range(2):
+        client.get(story.get_absolute_url())
+    monkeypatch.setattr(near_cache, "TRUST_SECONDS", 0)
+    for _ in range(2):
+        hit, commands = sent_commands(client, story.get_absolute_url())
+        assert hit["X-Page-Cache"] == "hit"
+        assert [command for command, *_ in commands] == ["MGET"]
+
+
+def test_a_kept_page_does_not_outlive_its_time_in_redis(client, monkeypatch):
+    story = make_article()
+    for _ in range(2):
+        client.get(story.get_absolute_url())
+    later = time.time() + settings.PAGE_CACHE_SECONDS + 1
+    monkeypatch.setattr(near_cache.time, "time", lambda: later)
+    hit, commands = sent_commands(client, story.get_absolute_url())
+    assert [command for command, *_ in commands] == ["MGET"]
+
+
+def test_a_process_keeps_at_most_page_cache_local_pages(client, settings):
+    settings.PAGE_CACHE_LOCAL_PAGES = 2
+    stories = [make_article(headline=f"Story {number}") for number in range(3)]
+    for story in stories:
+        for _ in range(2):
+            client.get(story.get_absolute_url())
+    near = watching_near_cache()
+    assert len(near.pages) == 2
+    newest = caching._page_key(RequestFactory().get(stories[-1].get_absolute_url()))
+    assert newest in near.pages

@@ -64,7 +64,7 @@ def bump_generation():
 
 def current_generation():
     """The current generation, starting one if the cache has none (or lost it)."""
-    generation = _current_values()[0]
+    generation = _watched_value(GENERATION_KEY)
     if generation is None:
         fresh = _new_generation()
         # Another instance may have won the race; everyone uses what is stored.
@@ -97,7 +97,7 @@ def seconds_left(generation, noted=None):
     it reflects every change committed before the token was made; a note left
     by an older generation is simply looked up again.
     """
-    noted = noted or _current_values()[1]
+    noted = noted or _watched_value(NEXT_PUBLICATION_KEY)
     if noted is None or noted[0] != generation.token:
         noted = (generation.token, _next_publication())
         cache.set(NEXT_PUBLICATION_KEY, noted, LONGEST_WAIT.total_seconds())
@@ -197,12 +197,11 @@ def _fetch(client, key=None):
     return values, raw if key else None
 
 
-def _current_values():
-    """The generation and the next-publication note as stored (or None)."""
+def _watched_value(name):
+    """One of the WATCHED values as stored, or None (on Redis, as kept)."""
     if _plain_redis_client(caches["default"]) is None:
-        found = cache.get_many(WATCHED)
-        return found.get(GENERATION_KEY), found.get(NEXT_PUBLICATION_KEY)
-    return _read_for_hit(None)[:2]
+        return cache.get(name)
+    return _read_for_hit(None)[WATCHED.index(name)]
 
 
 def _read_for_hit(key):

@@ -185,16 +185,11 @@ def _plain_redis_client(backend):
 
 
 def _fetch(client, key=None):
-    """The generation, the next-publication note and key's raw entry: one MGET."""
-    names = (GENERATION_KEY, NEXT_PUBLICATION_KEY, key or GENERATION_KEY)
-    generation, noted, raw = client.get_client(write=False).mget(
-        [client.make_key(name) for name in names]
-    )
-    values = (
-        _decode_small_value(client, generation),
-        _decode_small_value(client, noted),
-    )
-    return values, raw if key else None
+    """The WATCHED values, and key's raw entry if a key is given: one MGET."""
+    names = (*WATCHED, key) if key else WATCHED
+    found = client.get_client(write=False).mget([client.make_key(n) for n in names])
+    values = tuple(_decode_small_value(client, raw) for raw in found[: len(WATCHED)])
+    return values, found[len(WATCHED)] if key else None
 
 
 def _watched_value(name):

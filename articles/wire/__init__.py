@@ -16,27 +16,23 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from .organizations import find_organizations, organization_kind
 from .people import (
     _APPOSITION,
-    _CAPITAL_RUN,
     _INITIAL_RE,
     _NAME_WORD_RE,
     _UPPER,
     PARTICLES,
     find_people,
     lowercase_title,
-    strip_leading_non_names,
     title_before_honorific,
-    words_of,
 )
 from .quote_text import find_quote, normalize_quote_text, quote_pattern
 from .quotes import find_quote_spans, is_quotation, outside_quotes
 from .story import Credit, WireFormatError, WirePerson, WireQuote, WireStory
 from .vocabulary import (
     _HEADLINE_CANNOT_END,
-    _HONORIFIC_BEFORE,
     ABBREVIATIONS,
-    COMPANY_SUFFIXES,
     COUNTRIES,
     NOT_NAME_WORDS,
     ORGANIZATION_NOUNS,
@@ -305,36 +301,6 @@ def mentions_of(body, spans, people, organizations):
     return sorted(found, key=lambda m: (m.paragraph, m.position))
 
 
-def find_organizations(body, spans, people=()):
-    """Capitalised names of institutions the story mentions (“Russian Defense Ministry”).
-
-    A name ending like one (Ministry, Council, Lines) counts, and so does any
-    other capitalised name that speaks but is no person: “Brightline Appliances said”.
-    """
-    person_words = {word for p in people for word in p.name.split()}
-    speaks_after = re.compile(rf"^{_APPOSITION}\s+(?:{SPEECH_VERBS})\b")
-    names = []
-    for index, paragraph in enumerate(body):
-        text = outside_quotes(paragraph, spans, index)
-        for match in _CAPITAL_RUN.finditer(text):
-            words = strip_leading_non_names(words_of(match.group()))
-            last = words[-1].lower() if words else ""
-            named_like_one = last in ORGANIZATION_NOUNS or last in COMPANY_SUFFIXES
-            name = " ".join(words)
-            # A speaking name is an organization only when nothing in it is a person's
-            # name or a title: "Brightline Appliances said", not "De Wachter said".
-            speaks = (
-                bool(speaks_after.match(text[match.end() :]))
-                and not person_words & set(words)
-                and not any(w.lower() in ROLE_NOUNS for w in words)
-                and not _HONORIFIC_BEFORE.search(text[: match.start()])
-            )
-            if len(words) >= 2 and (named_like_one or speaks):
-                if name not in names:
-                    names.append(name)
-    return names
-
-
 _SENTENCE_END = re.compile(r"([.!?])([”\"]?)\s+(?=[“\"A-Z])")
 
 
@@ -599,12 +565,6 @@ def best_role_matches(who, people, head):
     ]
     best = max((score for score, _ in scored), default=0)
     return {name for score, name in scored if score == best}
-
-
-def organization_kind(name):
-    """What a later mention calls an organization: “the company”, “the ministry”."""
-    last = name.split()[-1].lower()
-    return COMPANY_SUFFIXES.get(last, last)
 
 
 def context_for(paragraph, span):

@@ -14,8 +14,8 @@ import bisect
 import functools
 import hashlib
 import re
-from dataclasses import dataclass
 
+from .mentions import last_mention_before, mentions_of
 from .organizations import find_organizations, organization_kind
 from .people import (
     _APPOSITION,
@@ -28,7 +28,7 @@ from .people import (
     title_before_honorific,
 )
 from .quote_text import find_quote, normalize_quote_text, quote_pattern
-from .quotes import find_quote_spans, is_quotation, outside_quotes
+from .quotes import find_quote_spans, is_quotation
 from .story import Credit, WireFormatError, WirePerson, WireQuote, WireStory
 from .vocabulary import (
     _HEADLINE_CANNOT_END,
@@ -269,38 +269,6 @@ def looks_like_person_name(text):
 # --- Attribution -------------------------------------------------------------------
 
 
-@dataclass
-class Mention:
-    paragraph: int
-    position: int
-    speaker: str
-
-
-def mentions_of(body, spans, people, organizations):
-    """Where each person (by full or last name) or organization is named, in order."""
-    found = []
-    keys = []
-    for person in people:
-        parts = person.name.split()
-        keys.append((person.name, person.name))
-        if len(parts) > 1:
-            keys.append((parts[-1], person.name))
-    for organization in organizations:
-        keys.append((organization, organization))
-    for index, paragraph in enumerate(body):
-        text = outside_quotes(paragraph, spans, index)
-        taken = set()
-        for key, speaker in sorted(keys, key=lambda pair: -len(pair[0])):
-            first = f"[{re.escape(key[0].upper())}{re.escape(key[0].lower())}]"
-            pattern = rf"(?<![\w-]){first}{re.escape(key[1:])}(?![\w-])"
-            for match in re.finditer(pattern, text):
-                if match.start() in taken:
-                    continue
-                taken.update(range(match.start(), match.end()))
-                found.append(Mention(index, match.start(), speaker))
-    return sorted(found, key=lambda m: (m.paragraph, m.position))
-
-
 _SENTENCE_END = re.compile(r"([.!?])([”\"]?)\s+(?=[“\"A-Z])")
 
 
@@ -459,18 +427,6 @@ def subject_before(before, offset, span, people, organizations, mentions, previo
         mentions,
         previous,
     )
-
-
-def last_mention_before(mentions, paragraph, position, kind=None, same_paragraph=False):
-    chosen = None
-    for mention in mentions:
-        if (mention.paragraph, mention.position) >= (paragraph, position):
-            break
-        if same_paragraph and mention.paragraph != paragraph:
-            continue
-        if kind is None or mention.speaker in kind:
-            chosen = mention.speaker
-    return chosen
 
 
 HONORIFIC_NOUNS = {

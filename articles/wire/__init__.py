@@ -26,12 +26,11 @@ from .people import (
 from .quote_text import find_quote, normalize_quote_text, quote_pattern
 from .quotes import find_quote_spans, is_quotation
 from .story import Credit, WireFormatError, WirePerson, WireQuote, WireStory
+from .tags import suggest_tags
 from .vocabulary import (
     _HEADLINE_CANNOT_END,
-    COUNTRIES,
     NOT_NAME_WORDS,
     ORGANIZATION_WORDS,
-    ORGANIZATIONS,
     ROLE_NOUNS,
     SPEECH_VERBS,
 )
@@ -54,11 +53,6 @@ __all__ = [
     "title_before_honorific",
 ]
 
-
-# --- Vocabulary ----------------------------------------------------------------
-
-
-MAX_TAGS = 6
 
 # --- Reading the file ------------------------------------------------------------
 
@@ -259,35 +253,6 @@ def looks_like_person_name(text):
 
 
 # --- Tags and sources ------------------------------------------------------------
-
-
-def count_aliases(text, aliases):
-    return sum(
-        len(re.findall(rf"(?<![\w.]){re.escape(alias)}(?![\w-])", text))
-        for alias in aliases
-    )
-
-
-def suggest_tags(headline, body, people):
-    """Places, organizations and headline people: a short list, most relevant first."""
-    text = "\n".join(body)
-    scored = []
-    for name, aliases in [*COUNTRIES.items(), *ORGANIZATIONS.items()]:
-        in_headline = count_aliases(headline, aliases)
-        count = count_aliases(text, aliases) + in_headline
-        if in_headline or count >= 2:
-            first = min(
-                (headline + " " + text).find(a)
-                for a in aliases
-                if a in headline + " " + text
-            )
-            scored.append((not in_headline, -count, first, name))
-    for person in people:
-        last = person.name.split()[-1]
-        if re.search(rf"\b{re.escape(last)}\b", headline):
-            scored.append((False, -99, headline.find(last), person.name))
-    scored.sort(key=lambda row: (row[0], row[2] if not row[0] else 0, row[1], row[2]))
-    return [name for *_, name in scored][:MAX_TAGS]
 
 
 _ACCORDING_TO = re.compile(r"\bAccording to (?:the )?((?:[A-Z][\w.&’'-]*\s?)+),")

@@ -14,9 +14,8 @@ import hashlib
 import re
 
 from .attribution import attribute_quotes
+from .credits import find_source_note, split_credit
 from .people import (
-    _INITIAL_RE,
-    _NAME_WORD_RE,
     _UPPER,
     PARTICLES,
     find_people,
@@ -27,13 +26,7 @@ from .quote_text import find_quote, normalize_quote_text, quote_pattern
 from .quotes import find_quote_spans, is_quotation
 from .story import Credit, WireFormatError, WirePerson, WireQuote, WireStory
 from .tags import suggest_tags
-from .vocabulary import (
-    _HEADLINE_CANNOT_END,
-    NOT_NAME_WORDS,
-    ORGANIZATION_WORDS,
-    ROLE_NOUNS,
-    SPEECH_VERBS,
-)
+from .vocabulary import _HEADLINE_CANNOT_END, NOT_NAME_WORDS, ROLE_NOUNS, SPEECH_VERBS
 
 __all__ = [
     "Credit",
@@ -219,55 +212,3 @@ def caption_start(text, body_text=""):
         if best_score is None or score > best_score:
             best, best_score = word.start(), score
     return best
-
-
-_AGENCY_WORDS = set(
-    """press office agency images image photo photos news service pool tns ap afp tass
-    reuters getty abaca epa sipa ria novosti xinhua zuma sputnik bloomberg upi dpa ansa
-    efe ministry presidential information associated times post tribune herald journal
-    media wire network handout courtesy""".split()
-)
-
-
-def split_credit(text):
-    """Split "Photographer/Agency/…/TNS" into the photographer and ordered agencies."""
-    parts = [part.strip() for part in re.split(r"\s*/\s*", text) if part.strip()]
-    if not parts:
-        return Credit(photographer=None, agencies=())
-    if looks_like_person_name(parts[0]):
-        return Credit(photographer=parts[0], agencies=tuple(parts[1:]))
-    return Credit(photographer=None, agencies=tuple(parts))
-
-
-def looks_like_person_name(text):
-    """Two to four capitalised words, none of them an agency or institution word."""
-    words = text.split()
-    if not 2 <= len(words) <= 4:
-        return False
-    if any(w.lower().strip(".,") in _AGENCY_WORDS | ORGANIZATION_WORDS for w in words):
-        return False
-    return all(
-        _NAME_WORD_RE.fullmatch(w) or w in PARTICLES or _INITIAL_RE.fullmatch(w)
-        for w in words
-    )
-
-
-# --- Tags and sources ------------------------------------------------------------
-
-
-_ACCORDING_TO = re.compile(r"\bAccording to (?:the )?((?:[A-Z][\w.&’'-]*\s?)+),")
-
-
-def find_source_note(body):
-    """Credit for material the story draws on (“According to the Associated Press, …”)."""
-    for paragraph in body:
-        match = _ACCORDING_TO.search(paragraph)
-        if (
-            match
-            and "Press" in match.group(1)
-            or (match and match.group(1).strip() in {"Reuters", "AFP"})
-        ):
-            agency = match.group(1).strip()
-            article = "the " if "Press" in agency else ""
-            return f"Includes material from {article}{agency}."
-    return ""

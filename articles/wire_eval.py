@@ -1,7 +1,7 @@
 """How well the wire parser does against hand-checked stories.
 
 Each story NAME.txt in a folder has NAME.expected.json beside it, in the
-ingest_story --format json shape. Standard library only, like wire.py.
+ingest_story --format json shape. Standard library only, like the wire package.
 """
 
 import json

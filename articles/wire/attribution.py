@@ -86,7 +86,6 @@ def attribute_quotes(body, spans, people):
         before = paragraph[sentence_start(paragraph, span.start) : span.start]
         if not is_quotation(text, after, before):
             continue
-        paragraph = body[span.paragraph]
         speaker, certain = speaker_for(
             span, paragraph, body, people, organizations, mentions, previous
         )

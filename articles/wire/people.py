@@ -267,7 +267,6 @@ def person_at(text, match):
     if len(name_words) == 1 and not (title or honorific):
         return None
     name = " ".join(name_words)
-    role = role.replace("’s", "’s")
     return WirePerson(
         name=name,
         honorific=honorific,

@@ -34,13 +34,6 @@ ROLE_NOUNS = set(
     independent forward midfielder defender goalkeeper striker winger quarterback
     pitcher catcher coach manager referee captain guard center""".split()
 )
-# Title words that may stand before a name without being a role on their own.
-TITLE_MODIFIERS = set(
-    """prime vice deputy foreign defense defence interior finance justice health
-    state chief general attorney secretary press former acting interim senior
-    top national security army navy military police fire u.s. white house
-    supreme high""".split()
-)
 ORGANIZATION_WORDS = set(
     """ministry department office forces federation sea press agency union council
     party army navy kremlin house court bank university committee commission

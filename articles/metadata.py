@@ -5,6 +5,7 @@ ArticleQuerySet.for_story_page): nothing here makes a query.
 """
 
 import json
+import unicodedata
 
 from django.conf import settings
 from django.utils.safestring import mark_safe
@@ -24,8 +25,16 @@ def json_ld(data):
     return mark_safe(f'<script type="application/ld+json">{text}</script>')
 
 
+DESCRIPTION_LENGTH = 300
+
+
 def description_of(article):
-    return Truncator(article.description).chars(300)
+    # Truncator looks at every character; a description within the limit,
+    # as a dek is, comes back from it normalized and otherwise as it was.
+    text = unicodedata.normalize("NFC", article.description)
+    if len(text) <= DESCRIPTION_LENGTH:
+        return text
+    return Truncator(text).chars(DESCRIPTION_LENGTH)
 
 
 def person_ld(person, request):

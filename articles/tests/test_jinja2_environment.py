@@ -8,7 +8,16 @@ from django.template.defaultfilters import date as django_date
 from django.utils import timezone
 
 MOMENT = datetime(2022, 2, 15, 23, 30, tzinfo=UTC)
-FORMATS = ["c", "l, F j, Y, H:i T", "F j, Y", "N j, Y", "F Y", "Y"]
+FORMATS = [
+    "c",
+    "l, F j, Y, H:i T",
+    "F j, Y",
+    "N j, Y",
+    "F Y",
+    "Y",
+    "aAbcdDeEfFgGhHiIjlLmMnNoOPrsStTUuwWyYzZ",
+    r"\Y\e\a\r: Y, \\H",
+]
 
 
 def jinja(source, **context):
@@ -23,6 +32,13 @@ def test_date_filter_matches_djangos_in_the_sites_time_zone(
     settings.TIME_ZONE = zone
     expected = django_date(timezone.localtime(MOMENT), format_string)
     assert jinja("{{ when|date(f) }}", when=MOMENT, f=format_string) == expected
+
+
+def test_date_filter_formats_a_date_as_django_does_and_refuses_a_time_format():
+    day = MOMENT.date()
+    assert jinja("{{ when|date('D, F j') }}", when=day) == django_date(day, "D, F j")
+    with pytest.raises(TypeError):
+        jinja("{{ when|date('H:i') }}", when=day)
 
 
 def test_date_filter_without_a_format_uses_date_format_and_leaves_nothing_for_none():

@@ -6,9 +6,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils.text import Truncator
 from PIL import Image
 from pytest_django.asserts import assertContains, assertNotContains
 
+from articles.metadata import description_of
 from articles.models import Status
 
 from .factories import make_article, make_person, make_photo
@@ -195,3 +197,19 @@ def test_descriptions_and_snippets_show_entities_as_characters(client):
     assert data["description"] == "Smith & Sons sold the mill."
     page = client.get("/search/", {"q": "amp"}).content.decode()
     assert "<mark>amp</mark>" not in page
+
+
+@pytest.mark.parametrize(
+    "dek",
+    [
+        "Short.",
+        "x" * 300,
+        "x" * 301,
+        "e\u0301" * 200,  # NFC makes 200 characters of these 400
+        "e\u0301" * 301,
+        "y" * 299 + "\u0301" * 5,  # combining marks do not count towards the limit
+    ],
+)
+def test_a_story_description_is_cut_as_djangos_truncator_cuts_it(dek):
+    story = make_article(dek=dek)
+    assert description_of(story) == Truncator(dek).chars(300)

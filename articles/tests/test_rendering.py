@@ -1,7 +1,7 @@
 import pytest
 
 from articles.models import Quote
-from articles.rendering import render_body
+from articles.rendering import clean_with_nh3, render_body, sanitize
 
 from .factories import make_article, make_person
 
@@ -80,3 +80,17 @@ def test_a_quote_with_markup_in_the_text_is_marked_and_escaped():
     quote = Quote.objects.create(article=story, speaker=speaker, text="Fish & chips")
     html = render_body(story.body, [quote])
     assert ">Fish &amp; chips</q> <b>now</b>" in html
+
+
+def test_plain_text_is_sanitized_exactly_as_nh3_would():
+    # sanitize() hands nh3 only text holding a character nh3 changes; every
+    # other character of the Basic Multilingual Plane must come back as is.
+    for start in range(0, 0x10000, 256):
+        text = "".join(
+            f"a{chr(point)}b"
+            for point in range(start, start + 256)
+            if not 0xD800 <= point < 0xE000
+        )
+        assert sanitize(text) == clean_with_nh3(text), hex(start)
+    for text in ["AT&T", "a\u00a0b", "1 < 2", "a\rb", "a\x00b", "<b onclick=x>"]:
+        assert sanitize(text) == clean_with_nh3(text) != text

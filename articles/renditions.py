@@ -4,7 +4,8 @@ Each image gets a set of widths (never wider than the original) in WebP and in
 its own format, kept in the default storage beside it under renditions/. A
 rendition is made once, by whichever instance first needs it, under a name
 derived from the original's name and size, so every instance finds the same
-files; the list of what exists is cached.
+files; the list of what exists is cached, in the shared cache and in each
+process, since it never changes for a given file.
 """
 
 import hashlib
@@ -16,6 +17,8 @@ from pathlib import PurePosixPath
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from PIL import Image, ImageOps
 
 logger = logging.getLogger(__name__)
@@ -58,12 +61,26 @@ class RenditionSet:
         return self.srcset(self.fallback)
 
 
+# This process's copy of what the shared cache holds, so a page with a photo
+# needs no cache round trip and no unpickling for it.
+_known = {}
+
+
+@receiver(setting_changed)
+def _forget_known(setting, **kwargs):
+    if setting in ("MEDIA_ROOT", "MEDIA_URL", "STORAGES"):
+        _known.clear()
+
+
 def renditions_for(image_field, widths=WIDTHS):
     """The RenditionSet of an ImageField's file, making what is missing; None without a file."""
     if not image_field:
         return None
     name = image_field.name
     key = "renditions:" + hashlib.sha256(f"{name}:{widths}".encode()).hexdigest()
+    known = _known.get(key)
+    if known is not None:
+        return known
     cached = cache.get(key)
     if cached is None:
         try:
@@ -73,6 +90,9 @@ def renditions_for(image_field, widths=WIDTHS):
             logger.warning("No renditions for %s", name, exc_info=True)
             return None
         cache.set(key, cached, timeout=None)
+    if len(_known) >= 1_000:
+        _known.clear()
+    _known[key] = cached
     return cached
 
 

@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from articles import renditions
 from articles.renditions import renditions_for
 
 from .factories import make_article, make_person, make_photo
@@ -78,6 +79,7 @@ def test_renditions_are_made_once_and_reused_from_storage():
         r.url: stored(r.url).stat().st_mtime_ns for r in first.webp + first.fallback
     }
     cache.clear()  # another instance, or a restart: only storage remembers
+    renditions._known.clear()
     second = renditions_for(photo.image)
     assert second == first
     assert {
@@ -87,6 +89,19 @@ def test_renditions_are_made_once_and_reused_from_storage():
         len(list((Path(settings.MEDIA_ROOT) / "renditions").rglob("*")))
         == len(files) + 1
     )
+
+
+def test_a_process_reads_a_rendition_set_from_the_shared_cache_once(monkeypatch):
+    photo = photo_with_file()
+    first = renditions_for(photo.image)
+    renditions._known.clear()  # a new process: the shared cache knows the set
+    reads = []
+    shared_get = cache.get
+    monkeypatch.setattr(
+        renditions.cache, "get", lambda key: reads.append(key) or shared_get(key)
+    )
+    assert [renditions_for(photo.image) for _ in range(3)] == [first] * 3
+    assert len(reads) == 1
 
 
 def test_only_photos_below_the_fold_load_lazily(client):

@@ -53,8 +53,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # ETags for every page and 304s against them and Last-Modified (story pages).
-    "django.middleware.http.ConditionalGetMiddleware",
+    # ETags for every page and 304s against them and Last-Modified (story pages);
+    # Django's, minus parsing for requests without preconditions.
+    "newsroom.conditional_get.ConditionalGetMiddleware",
     # Readers without a session get cached pages from here, stored with every
     # header the middleware below adds; the rest is for everyone else
     # (articles/caching.py).

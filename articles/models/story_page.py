@@ -29,7 +29,9 @@ models' fields, so a field added to a model is loaded without editing it.
 from functools import cache, lru_cache
 
 from django.db import connections
+from django.db.models.base import ModelState
 from django.db.models.query import ModelIterable
+from django.db.models.signals import post_init, pre_init
 from django.utils import timezone
 from taggit.models import Tag
 
@@ -103,6 +105,26 @@ SORT_KEYS = {
 }
 
 
+def from_row(model, db, names, values):
+    """model.from_db(db, names, values), without Model.__init__'s general case.
+
+    __init__ sets each field through setattr, handling keyword arguments,
+    defaults and deferred fields along the way; a story page makes a dozen
+    instances, the story itself with some thirty fields. Here the values go
+    into the instance's __dict__ at once. Fields not named stay deferred, as
+    with from_db, and both signals are sent as __init__ sends them (ImageField
+    fills in missing dimensions on post_init).
+    """
+    pre_init.send(sender=model, args=values, kwargs={})
+    instance = model.__new__(model)
+    instance._state = ModelState()
+    instance._state.adding = False
+    instance._state.db = db
+    instance.__dict__.update(zip(names, values, strict=True))
+    post_init.send(sender=model, instance=instance)
+    return instance
+
+
 class StoryPageIterable(ModelIterable):
     """Stories as the ORM yields them, with their story-page relations attached."""
 
@@ -132,7 +154,7 @@ class Selected:
             for convert in converters:
                 value = convert(value, expression, connection)
             converted.append(value)
-        return self.model.from_db(connection.alias, self.names, converted)
+        return from_row(self.model, connection.alias, self.names, converted)
 
     @lru_cache(maxsize=16)  # noqa: B019  a few per connection, kept for the process
     def converters(self, connection):
@@ -251,7 +273,7 @@ def attach_story_relations(articles, using):
 
     def person(row):
         if row[3] not in people:
-            people[row[3]] = Person.from_db(using, PERSON_FIELDS, row[3:9])
+            people[row[3]] = from_row(Person, using, PERSON_FIELDS, row[3:9])
         return people[row[3]]
 
     for row in rows:
@@ -259,17 +281,23 @@ def attach_story_relations(articles, using):
         if relation in ("authors", "people"):
             found = person(row)
         elif relation == "quotes":
-            found = Quote.from_db(
-                using, QUOTE_FIELDS, (row[9], article_id, row[3], *row[10:12], row[2])
+            found = from_row(
+                Quote,
+                using,
+                QUOTE_FIELDS,
+                (row[9], article_id, row[3], *row[10:12], row[2]),
             )
             found.speaker = person(row)
         elif relation == "tags":
-            found = Tag.from_db(using, ["id", "name", "slug"], row[3:6])
+            found = from_row(Tag, using, ["id", "name", "slug"], row[3:6])
         else:
-            found = PhotoCreditAgency.from_db(
-                using, ["id", "agency_id", "position"], (row[9], row[3], row[2])
+            found = from_row(
+                PhotoCreditAgency,
+                using,
+                ["id", "agency_id", "position"],
+                (row[9], row[3], row[2]),
             )
-            found.agency = Agency.from_db(using, ["id", "name"], row[3:5])
+            found.agency = from_row(Agency, using, ["id", "name"], row[3:5])
         loaded[article_id, relation].append(found)
 
     for article in articles:

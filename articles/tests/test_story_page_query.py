@@ -13,7 +13,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from articles.metadata import story_metadata
-from articles.models import Article, Quote, Status
+from articles.models import Article, Person, Quote, Status
+from articles.models.story_page import from_row
 
 from .factories import make_article, make_person, make_photo
 
@@ -190,3 +191,18 @@ def test_postgresql_plans_the_story_queries_once_per_connection(full_story):
     statements = prepared()
     assert any("FROM articles_article article" in s for s in statements)
     assert any("articles_article_authors link" in s for s in statements)
+
+
+@pytest.mark.parametrize("names", [None, ["id", "name", "slug"]])
+def test_instances_made_from_rows_are_those_from_db_makes(names):
+    person = make_person(name="Jane Roe", role="Minister")
+    fields = [field.attname for field in Person._meta.concrete_fields]
+    names = names or fields
+    values = [getattr(person, name) for name in names]
+    made = from_row(Person, "default", names, values)
+    expected = Person.from_db("default", names, values)
+    assert {**vars(made), "_state": None} == {**vars(expected), "_state": None}
+    assert (made._state.adding, made._state.db) == (False, "default")
+    assert made.get_deferred_fields() == expected.get_deferred_fields()
+    if names != fields:
+        assert made.role == "Minister"  # loaded when asked, as from_db's would be

@@ -55,7 +55,12 @@ class Person(Versioned):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return address("articles:person", slug=self.slug)
+        # A story page links a person from its byline, quotes, list of people
+        # and metadata, on one instance: the address is worked out once.
+        if self.__dict__.get("_address_of") != self.slug:
+            self._address = address("articles:person", slug=self.slug)
+            self._address_of = self.slug
+        return self._address
 
     def natural_key(self):
         return (self.slug,)

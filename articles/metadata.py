@@ -75,7 +75,7 @@ def story_metadata(article, request):
     """Canonical URL, Open Graph, Twitter card and NewsArticle JSON-LD for a story."""
     canonical = request.build_absolute_uri(article.get_absolute_url())
     description = description_of(article)
-    tags = [tag.name for tag in article.tags.all()]
+    tags = [tag.name for tag in article.relations.tags]
     photo = article.lead_photo
     image = request.build_absolute_uri(photo.image.url) if photo and photo.image else ""
     published = article.published_at.isoformat() if article.published_at else ""
@@ -104,9 +104,9 @@ def story_metadata(article, request):
             ("twitter:image", image),
             ("twitter:image:alt", photo.alt_text or photo.caption),
         ]
-    quotes = article.quotes.all()
+    quotes = article.relations.quotes
     quoted = {quote.speaker.pk: quote.speaker for quote in quotes}
-    mentioned = {person.pk: person for person in article.people.all()} | quoted
+    mentioned = {person.pk: person for person in article.relations.people} | quoted
     people_ld = {pk: person_ld(person, request) for pk, person in mentioned.items()}
     news_article = {
         "@context": "https://schema.org",
@@ -127,7 +127,7 @@ def story_metadata(article, request):
         "keywords": tags,
         "mentions": list(people_ld.values()),
     }
-    authors = [person_ld(person, request) for person in article.authors.all()]
+    authors = [person_ld(person, request) for person in article.relations.authors]
     if authors:
         news_article["author"] = authors
     if article.dateline:
@@ -149,7 +149,7 @@ def story_metadata(article, request):
             }
             for quote in quotes
         ]
-    corrections = [c for c in article.corrections.all() if not c.is_struck]
+    corrections = [c for c in article.relations.corrections if not c.is_struck]
     if corrections:
         news_article["correction"] = [
             {

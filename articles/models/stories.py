@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Case, Exists, OuterRef, Prefetch, Q, When
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import strip_tags
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
@@ -18,7 +19,7 @@ from .corrections import Correction
 from .people import Person
 from .photos import PhotoCredit, PhotoCreditAgency
 from .quotes import Quote
-from .story_page import StoryPageIterable, load_story
+from .story_page import Relations, StoryPageIterable, load_story
 from .versions import Versioned
 
 
@@ -464,6 +465,22 @@ class Article(Versioned):
             user.has_perm("articles.change_article")
             and self.created_by_id == user.pk
             and self.status in DRAFT_STATUSES
+        )
+
+    @cached_property
+    def relations(self):
+        """Its authors, people, quotes, tags and corrections as lists, read once.
+
+        The story page's template and metadata list them from here rather than
+        through a related manager each time. The story page's loader fills
+        this in from its own query (story_page.py).
+        """
+        return Relations(
+            list(self.authors.all()),
+            list(self.people.all()),
+            list(self.quotes.all()),
+            list(self.tags.all()),
+            list(self.corrections.all()),
         )
 
     @property

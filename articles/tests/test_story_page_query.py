@@ -206,3 +206,14 @@ def test_instances_made_from_rows_are_those_from_db_makes(names):
     assert made.get_deferred_fields() == expected.get_deferred_fields()
     if names != fields:
         assert made.role == "Minister"  # loaded when asked, as from_db's would be
+
+
+def test_the_loaders_relations_are_what_the_related_managers_list(full_story):
+    loaded = Article.objects.for_story_page().get(pk=full_story.pk).relations
+    expected = Article.objects.get(pk=full_story.pk).relations  # through the ORM
+    assert loaded._fields == expected._fields
+    assert [[item.pk for item in listed] for listed in loaded] == [
+        [item.pk for item in listed] for listed in expected
+    ]
+    assert all(isinstance(listed, list) for listed in loaded)
+    assert [len(listed) for listed in loaded] == [2, 4, 3, 2, 2]

@@ -202,3 +202,23 @@ def test_a_process_keeps_at_most_page_cache_local_pages(client, settings):
     assert len(near.pages) == 2
     newest = caching._page_key(RequestFactory().get(stories[-1].get_absolute_url()))
     assert newest in near.pages
+
+
+def test_a_forked_worker_watches_on_a_connection_of_its_own():
+    # gunicorn's preload_app forks workers from a process that may be watching.
+    near = watching_near_cache()
+    parent_port = near.connection._sock.getsockname()[1]
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover (the child reports through the pipe)
+        try:
+            own = near.kept() is None and near._watch()
+            own = own and near.connection._sock.getsockname()[1] != parent_port
+            os.write(writer, b"1" if own else b"0")
+        finally:
+            os._exit(0)
+    os.waitpid(child, 0)
+    assert os.read(reader, 1) == b"1"
+    assert near.kept() is not None  # the parent's watch is untouched
+    caching.bump_generation()
+    assert near.kept() is None

@@ -30,6 +30,8 @@ import redis
 from django.conf import settings
 
 TRUST_SECONDS = 1.0
+# After Redis refused to watch (no tracking before 6.0, an ACL), ask again after this.
+RETRY_SECONDS = 30.0
 INVALIDATIONS = "__redis__:invalidate"
 
 
@@ -42,6 +44,7 @@ class NearCache:
         self.lock = threading.Lock()
         self.pid = None
         self.connection = None
+        self.retry_at = 0.0
         self._forget()
 
     def _forget(self):
@@ -88,6 +91,8 @@ class NearCache:
             self.pid = os.getpid()
         if self.connection is not None:
             return True
+        if time.monotonic() < self.retry_at:
+            return False
         pool = self.client.get_client(write=False).connection_pool
         connection = pool.connection_class(**pool.connection_kwargs)
         try:
@@ -103,6 +108,7 @@ class NearCache:
             connection.read_response(push_request=True)
         except (redis.RedisError, OSError):
             connection.disconnect()
+            self.retry_at = time.monotonic() + RETRY_SECONDS
             return False
         self.connection = connection
         return True

@@ -9,6 +9,7 @@ import time
 from unittest import mock
 
 import pytest
+import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.test import RequestFactory
@@ -222,3 +223,29 @@ def test_a_forked_worker_watches_on_a_connection_of_its_own():
     assert near.kept() is not None  # the parent's watch is untouched
     caching.bump_generation()
     assert near.kept() is None
+
+
+def test_a_redis_that_will_not_watch_is_asked_again_only_after_a_while(
+    client, monkeypatch
+):
+    story = make_article()
+    client.get(story.get_absolute_url())
+    near = watching_near_cache()
+    near._close()
+    pool = get_redis_connection("default", write=False).connection_pool
+    attempts = []
+
+    class Refusing(pool.connection_class):
+        def connect(self):
+            attempts.append(1)
+            raise redis.ConnectionError("no tracking here")
+
+    monkeypatch.setattr(pool, "connection_class", Refusing)
+    for _ in range(3):
+        hit, commands = sent_commands(client, story.get_absolute_url())
+        assert hit["X-Page-Cache"] == "hit"
+        assert [command for command, *_ in commands] == ["MGET"]
+    assert len(attempts) == 1
+    monkeypatch.setattr(near, "retry_at", 0.0)
+    client.get(story.get_absolute_url())
+    assert len(attempts) == 2

@@ -476,11 +476,7 @@ class Article(Versioned):
         this in from its own query (story_page.py).
         """
         return Relations(
-            list(self.authors.all()),
-            list(self.people.all()),
-            list(self.quotes.all()),
-            list(self.tags.all()),
-            list(self.corrections.all()),
+            *(list(getattr(self, name).all()) for name in Relations._fields)
         )
 
     @property

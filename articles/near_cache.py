@@ -38,9 +38,9 @@ INVALIDATIONS = "__redis__:invalidate"
 class NearCache:
     """The watched values and the pages this process read last, for one Redis."""
 
-    def __init__(self, client, watched_names):
+    def __init__(self, client, watched_keys):
         self.client = client  # django-redis's DefaultClient, for its pool and decoder
-        self.watched = [client.make_key(name) for name in watched_names]
+        self.watched = watched_keys  # as stored in Redis: prefix, version, name
         self.lock = threading.Lock()
         self.pid = None
         self.connection = None
@@ -162,8 +162,8 @@ _near_caches = {}
 def near_cache(client, watched_names):
     """The process's NearCache for client's Redis and these names."""
     pool = client.get_client(write=False).connection_pool
-    names = tuple(client.make_key(name) for name in watched_names)
-    found = _near_caches.get((id(pool), names))
+    keys = tuple(client.make_key(name) for name in watched_names)
+    found = _near_caches.get((id(pool), keys))
     if found is None:
-        found = _near_caches[(id(pool), names)] = NearCache(client, watched_names)
+        found = _near_caches[(id(pool), keys)] = NearCache(client, keys)
     return found

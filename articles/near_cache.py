@@ -138,7 +138,9 @@ class NearCache:
             if watching and not self._drained():  # news of changes before this read
                 watching = self._watch()  # again, if the connection was lost
             values, raw = fetch()
-            if watching and None not in values:
+            # A value not yet in Redis is kept as missing too: its first write
+            # is a change like any other, and Redis reports it.
+            if watching:
                 if self.values is None or self.values[0] != values[0]:
                     self.pages.clear()
                 self.values, self.read_at = values, time.monotonic()
@@ -148,7 +150,8 @@ class NearCache:
 
     def _keep_page(self, key, raw):
         token, _, *expires = self.client.decode(raw)
-        if token != self.values[0].token or not expires:
+        generation = self.values[0]
+        if generation is None or token != generation.token or not expires:
             return
         self.pages[key] = (token, expires[0], raw)
         self.pages.move_to_end(key)

@@ -100,6 +100,25 @@ def test_later_hits_send_nothing_to_redis_and_are_the_same_page(client):
         assert (hit.content, hit["ETag"]) == (first.content, first["ETag"])
 
 
+def test_with_the_page_cache_off_a_page_asks_redis_nothing_once_the_generation_is_kept(
+    client, settings
+):
+    # No page is stored, so the next-publication note is never written; the
+    # generation (for Last-Modified) is still kept while Redis reports no change.
+    settings.PAGE_CACHE_SECONDS = 0
+    story = make_article()
+    for _ in range(2):  # the first starts a generation, the second reads it
+        client.get(story.get_absolute_url())
+    assert cache.get(caching.NEXT_PUBLICATION_KEY) is None
+    for _ in range(3):
+        page, commands = sent_commands(client, story.get_absolute_url())
+        assert commands == []
+        assert page["X-Page-Cache"] == "bypass"
+    cache.set(caching.NEXT_PUBLICATION_KEY, "a first write")  # reported, so read again
+    page, commands = sent_commands(client, story.get_absolute_url())
+    assert [command for command, *_ in commands] == ["MGET"]
+
+
 def test_with_no_pages_kept_locally_every_hit_is_one_mget(client, settings):
     settings.PAGE_CACHE_LOCAL_PAGES = 0
     story = make_article()

@@ -41,7 +41,7 @@ LOAD_TAG = "load test"
 def database_url():
     """The URL of the database this process uses, for the instances to share."""
     db = connection.settings_dict
-    if db["ENGINE"] != "django.db.backends.postgresql":
+    if connection.vendor != "postgresql":
         raise RuntimeError("Two app instances need PostgreSQL (set DATABASE_URL).")
     password = f":{urllib.parse.quote(db['PASSWORD'])}" if db["PASSWORD"] else ""
     return (

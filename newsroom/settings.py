@@ -129,6 +129,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_fla
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         server_side_binding=True, prepare_threshold=5
     )
+# Django's backend, with a health check that costs no round trip while the
+# server has not ended the connection (newsroom/postgresql/base.py).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "newsroom.postgresql"
 
 if os.environ.get("REDIS_URL"):
     CACHES = {

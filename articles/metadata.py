@@ -8,6 +8,7 @@ import json
 import unicodedata
 
 from django.conf import settings
+from django.utils.encoding import iri_to_uri
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
@@ -25,6 +26,23 @@ def json_ld(data):
     return mark_safe(f'<script type="application/ld+json">{text}</script>')
 
 
+def absolute_urls(request):
+    """request.build_absolute_uri, with the scheme and host worked out once.
+
+    A story page makes a dozen addresses absolute (itself, its photo, each
+    person); Django's method splits each one to see what kind it is.
+    """
+    origin = request.build_absolute_uri("/")[:-1]
+
+    def absolute(location):
+        if location.startswith("/") and not location.startswith("//"):
+            if "/./" not in location and "/../" not in location:
+                return origin + iri_to_uri(location)
+        return request.build_absolute_uri(location)
+
+    return absolute
+
+
 DESCRIPTION_LENGTH = 300
 
 
@@ -37,11 +55,11 @@ def description_of(article):
     return Truncator(text).chars(DESCRIPTION_LENGTH)
 
 
-def person_ld(person, request):
+def person_ld(person, absolute):
     data = {
         "@type": "Person",
         "name": person.name,
-        "url": request.build_absolute_uri(person.get_absolute_url()),
+        "url": absolute(person.get_absolute_url()),
     }
     if person.honorific:
         data["honorificPrefix"] = person.honorific
@@ -52,32 +70,33 @@ def person_ld(person, request):
     return data
 
 
-def image_ld(photo, request, url=None):
-    """The lead photo as an ImageObject, credited as the wire credits it."""
-    url = url or request.build_absolute_uri(photo.image.url)
+def image_ld(photo, url):
+    """The lead photo, at url, as an ImageObject credited as the wire credits it."""
+    credit = photo.credit_line
     data = {
         "@type": "ImageObject",
         "url": url,
         "contentUrl": url,
         "caption": photo.caption,
-        "creditText": photo.credit_line,
+        "creditText": credit,
     }
     if photo.image_width:
         data.update(width=photo.image_width, height=photo.image_height)
     if photo.photographer_id:
         data["creator"] = {"@type": "Person", "name": photo.photographer.name}
-    elif photo.credit_line:
-        data["creator"] = {"@type": "Organization", "name": photo.credit_line}
+    elif credit:
+        data["creator"] = {"@type": "Organization", "name": credit}
     return data
 
 
 def story_metadata(article, request):
     """Canonical URL, Open Graph, Twitter card and NewsArticle JSON-LD for a story."""
-    canonical = request.build_absolute_uri(article.get_absolute_url())
+    absolute = absolute_urls(request)
+    canonical = absolute(article.get_absolute_url())
     description = description_of(article)
     tags = [tag.name for tag in article.relations.tags]
     photo = article.lead_photo
-    image = request.build_absolute_uri(photo.image.url) if photo and photo.image else ""
+    image = absolute(photo.image.url) if photo and photo.image else ""
     published = article.published_at.isoformat() if article.published_at else ""
     modified = article.modified_at.isoformat() if article.modified_at else ""
     open_graph = [
@@ -107,7 +126,7 @@ def story_metadata(article, request):
     quotes = article.relations.quotes
     quoted = {quote.speaker.pk: quote.speaker for quote in quotes}
     mentioned = {person.pk: person for person in article.relations.people} | quoted
-    people_ld = {pk: person_ld(person, request) for pk, person in mentioned.items()}
+    people_ld = {pk: person_ld(person, absolute) for pk, person in mentioned.items()}
     news_article = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -122,12 +141,12 @@ def story_metadata(article, request):
         "publisher": {
             "@type": "NewsMediaOrganization",
             "name": settings.SITE_NAME,
-            "url": request.build_absolute_uri("/"),
+            "url": absolute("/"),
         },
         "keywords": tags,
         "mentions": list(people_ld.values()),
     }
-    authors = [person_ld(person, request) for person in article.relations.authors]
+    authors = [person_ld(person, absolute) for person in article.relations.authors]
     if authors:
         news_article["author"] = authors
     if article.dateline:
@@ -138,7 +157,7 @@ def story_metadata(article, request):
             "name": article.source,
         }
     if image:
-        news_article["image"] = image_ld(photo, request, image)
+        news_article["image"] = image_ld(photo, image)
     if quoted:
         news_article["citation"] = [
             {
@@ -171,12 +190,13 @@ def story_metadata(article, request):
 
 def person_metadata(person, request):
     """Canonical URL and Person JSON-LD for a person page."""
-    data = {"@context": "https://schema.org", **person_ld(person, request)}
+    absolute = absolute_urls(request)
+    data = {"@context": "https://schema.org", **person_ld(person, absolute)}
     if person.bio:
         data["description"] = person.bio
     if person.portrait:
-        data["image"] = request.build_absolute_uri(person.portrait.url)
+        data["image"] = absolute(person.portrait.url)
     return {
-        "canonical": request.build_absolute_uri(person.get_absolute_url()),
+        "canonical": absolute(person.get_absolute_url()),
         "json_ld": json_ld(data),
     }

@@ -11,7 +11,6 @@ import re
 
 import html5lib
 import nh3
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from .wire import find_quote
@@ -141,14 +140,20 @@ def _mark_quotes(text, quotes, marked):
     out, position = [], 0
     for start, end, quote in sorted(spans, key=lambda span: span[0]):
         out.append(html.escape(text[position:start], quote=False))
-        out.append(
-            format_html(
-                '<q id="{}" class="quote" cite="{}" data-speaker="{}">{}</q>',
+        # What format_html() would make of these plain strings, without its
+        # lazy-string machinery (a tenth of the story template's time).
+        anchor, cite, speaker, words = (
+            html.escape(value)
+            for value in (
                 quote.anchor,
                 quote.speaker.get_absolute_url(),
                 quote.speaker.name,
                 quote_words(text[start:end]),
             )
+        )
+        out.append(
+            f'<q id="{anchor}" class="quote" cite="{cite}" data-speaker="{speaker}">'
+            f"{words}</q>"
         )
         position = end
     out.append(html.escape(text[position:], quote=False))

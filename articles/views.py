@@ -152,7 +152,9 @@ class StoryPageMixin:
     template_name = "articles/article_detail.html"
 
     def can_preview(self):
-        return self.request.user.has_perm("articles.change_article")
+        # Readers are anonymous: no need to ask every authentication backend.
+        user = self.request.user
+        return user.is_authenticated and user.has_perm("articles.change_article")
 
     def get_queryset(self):
         stories = (

@@ -34,6 +34,8 @@ def date(value, format_string=None):
     # up among the formats first, a third of the filter's time.
     if not isinstance(value, datetime):
         return dateformat.format(value, format_string)  # it rejects time specifiers
+    if format_string == "c":  # ISO 8601, for <time datetime>: what DateFormat.c() does
+        return value.isoformat()
     # dateformat.format() splits the format string on every call, most of the
     # filter's time; the story page formats two dates for each of its times.
     formatter = dateformat.DateFormat(value)

@@ -490,7 +490,8 @@ class Article(Versioned):
     @property
     def body_html(self):
         """The body as safe HTML with its quotes marked; uses prefetched quotes."""
-        return render_body(self.body, self.quotes.all())
+        loaded = self.__dict__.get("relations")  # read by the story page already
+        return render_body(self.body, loaded.quotes if loaded else self.quotes.all())
 
     @property
     def description(self):

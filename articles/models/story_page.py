@@ -183,28 +183,26 @@ class Selected:
         """The instance in values (this model's columns), None where a join found none."""
         if values[0] is None:
             return None
-        converted = []
-        for (expression, converters), value in zip(
-            self.converters(connection), values, strict=True
-        ):
+        values = list(values)
+        for index, expression, converters in self.converters(connection):
+            value = values[index]
             for convert in converters:
                 value = convert(value, expression, connection)
-            converted.append(value)
-        return from_row(self.model, connection.alias, self.names, converted)
+            values[index] = value
+        return from_row(self.model, connection.alias, self.names, values)
 
     @lru_cache(maxsize=16)  # noqa: B019  a few per connection, kept for the process
     def converters(self, connection):
-        """What the ORM applies to each column: text to datetime on SQLite, say."""
+        """What the ORM applies to each column that needs it: text to datetime
+        on SQLite, say. (column index, expression, converters) for each."""
         found = []
-        for field in self.fields:
+        for index, field in enumerate(self.fields):
             expression = field.get_col(self.model._meta.db_table)
-            found.append(
-                (
-                    expression,
-                    connection.ops.get_db_converters(expression)
-                    + field.get_db_converters(connection),
-                )
-            )
+            converters = connection.ops.get_db_converters(
+                expression
+            ) + field.get_db_converters(connection)
+            if converters:
+                found.append((index, expression, converters))
         return found
 
 

@@ -1,5 +1,6 @@
 import html
 from datetime import UTC, datetime, time, timedelta
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -195,10 +196,9 @@ class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
         published().for_story_page() filtered by day and slug: the same
         story, a fifth of the time. drafts=True also finds what is not public.
         """
-        start = timezone.make_aware(datetime.combine(day, time()))
         return load_story(
             self.model,
-            (start, period_after(start, "day")),
+            day_bounds(day, timezone.get_current_timezone()),
             slug,
             public_statuses=() if drafts else PUBLIC_STATUSES,
             using=self.db,
@@ -214,6 +214,14 @@ def period_start(moment, kind):
     elif kind == "month":
         day = day.replace(day=1)
     return timezone.make_aware(datetime.combine(day, time()))
+
+
+@lru_cache(maxsize=1024)
+def day_bounds(day, zone):
+    """The first instants of day and of the next one, in zone (the current one)."""
+    with timezone.override(zone):
+        start = timezone.make_aware(datetime.combine(day, time()))
+        return start, period_after(start, "day")
 
 
 def period_after(start, kind):

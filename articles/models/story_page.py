@@ -271,14 +271,20 @@ def load_story(model, day_bounds, slug, *, public_statuses=(), using="default"):
     """
     article, photo, photographer = story_columns(model)
     connection = connections[using]
-    with_relations = connection.vendor in JSON_FUNCTIONS
+    # SQLite builds before 3.38 may lack JSON functions; Django knows.
+    json_vendor = (
+        connection.vendor
+        if connection.vendor in JSON_FUNCTIONS
+        and connection.features.supports_json_field
+        else None
+    )
     adapt = connection.ops.adapt_datetimefield_value
     start, end = day_bounds
     params = {"slug": slug, "start": adapt(start), "end": adapt(end)}
     if public_statuses:
         params |= numbered("status", [str(status) for status in public_statuses])
         params["now"] = adapt(timezone.now())
-    query = story_query(model, len(public_statuses), connection.vendor)
+    query = story_query(model, len(public_statuses), json_vendor)
     with connection.cursor() as cursor:
         cursor.execute(query, params)
         rows = cursor.fetchall()
@@ -288,17 +294,19 @@ def load_story(model, day_bounds, slug, *, public_statuses=(), using="default"):
         raise model.MultipleObjectsReturned(f"Two stories at {start:%Y/%m/%d}/{slug}/.")
     row = rows[0]
     split = (len(article.names), len(article.names) + len(photo.names))
-    end = split[1] + len(photographer.names)
+    models_end = split[1] + len(photographer.names)
     story = article.instance(row[: split[0]], connection)
     lead_photo = photo.instance(row[split[0] : split[1]], connection)
     if lead_photo is not None:
-        photographer_found = photographer.instance(row[split[1] : end], connection)
+        photographer_found = photographer.instance(
+            row[split[1] : models_end], connection
+        )
         photo.model.photographer.field.set_cached_value(lead_photo, photographer_found)
     model.lead_photo.field.set_cached_value(story, lead_photo)
-    if not with_relations:
+    if json_vendor is None:
         attach_story_relations([story], using)
         return story
-    relations, corrected = row[end:]
+    relations, corrected = row[models_end:]
     if isinstance(relations, str):  # SQLite's JSON is text; psycopg decodes its own
         relations = json.loads(relations)
     corrections = corrections_of([story], using) if corrected else {story.pk: []}

@@ -1,5 +1,6 @@
 """newsroom/postgresql: a health check that asks the server nothing while the
-connection is idle and quiet, and still finds a connection the server ended."""
+connection is busy, idle between requests and quiet, and still finds a
+connection the server ended or one left unused for a while."""
 
 import time
 from unittest import mock
@@ -7,6 +8,8 @@ from unittest import mock
 import psycopg
 import pytest
 from django.db import close_old_connections, connection
+
+from newsroom.postgresql.base import RECENTLY_USED
 
 pytestmark = [
     pytest.mark.skipif(
@@ -22,18 +25,22 @@ def backend_pid():
         return cursor.fetchone()[0]
 
 
-def end_from_elsewhere(pid):
-    """pg_terminate_backend(pid) through a connection of its own, as an admin would."""
+def elsewhere():
+    """A connection of its own to the same database, as an admin's would be."""
     params = connection.get_connection_params()
     params.pop("cursor_factory", None)
     params.pop("context", None)
-    with psycopg.connect(**params, autocommit=True) as admin:
+    return psycopg.connect(**params, autocommit=True)
+
+
+def end_from_elsewhere(pid):
+    with elsewhere() as admin:
         assert admin.execute("SELECT pg_terminate_backend(%s)", [pid]).fetchone()[0]
 
 
 def wait_for_word_from_server(seconds=5.0):
     deadline = time.monotonic() + seconds
-    while connection._idle_with_nothing_to_read():
+    while connection._used_recently_and_quiet():
         assert time.monotonic() < deadline, "the server's goodbye never arrived"
         time.sleep(0.01)
 
@@ -46,11 +53,37 @@ def test_a_quiet_idle_connection_is_usable_without_a_query():
     assert cursor.call_count == 0
 
 
+def test_a_connection_left_unused_for_a_while_is_asked_with_select_1():
+    # Only a query finds a connection that a NAT gateway forgot in the meantime.
+    backend_pid()
+    raw = connection.connection
+    connection.used_at -= RECENTLY_USED + 1
+    with mock.patch.object(raw, "cursor", wraps=raw.cursor) as cursor:
+        assert connection.is_usable()
+    assert cursor.call_count == 1
+
+
+def test_a_connection_with_something_to_read_is_asked_with_select_1():
+    # A notification is waiting: not proof of a dead connection, but not quiet.
+    backend_pid()
+    with connection.cursor() as cursor:
+        cursor.execute("LISTEN newsroom_test")
+    with elsewhere() as other:
+        other.execute("NOTIFY newsroom_test")
+    raw = connection.connection
+    wait_for_word_from_server()
+    with mock.patch.object(raw, "cursor", wraps=raw.cursor) as cursor:
+        assert connection.is_usable()
+    assert cursor.call_count == 1
+    with connection.cursor() as cursor:
+        cursor.execute("UNLISTEN *")
+
+
 def test_a_connection_in_doubt_is_still_asked_with_select_1():
     backend_pid()
     raw = connection.connection
     with (
-        mock.patch.object(connection, "_idle_with_nothing_to_read", return_value=False),
+        mock.patch.object(connection, "_used_recently_and_quiet", return_value=False),
         mock.patch.object(raw, "cursor", wraps=raw.cursor) as cursor,
     ):
         assert connection.is_usable()

@@ -5,9 +5,9 @@ ArticleQuerySet.for_story_page): nothing here makes a query.
 """
 
 import html
-import json
 import unicodedata
 
+import orjson
 from django.conf import settings
 from django.utils.encoding import iri_to_uri
 from django.utils.safestring import mark_safe
@@ -19,11 +19,9 @@ _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u
 
 def json_ld(data):
     """data as a JSON-LD script element, safe to put in a page."""
-    # Compact: with indent, json.dumps leaves its C encoder for a Python one
-    # that took a tenth of a story page's time.
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(
-        _JSON_SCRIPT_ESCAPES
-    )
+    # Compact, as json.dumps(ensure_ascii=False, separators=(",", ":")) writes
+    # it; orjson in a fifth of the time (a story page's JSON-LD took 2% of it).
+    text = orjson.dumps(data).decode().translate(_JSON_SCRIPT_ESCAPES)
     return mark_safe(f'<script type="application/ld+json">{text}</script>')
 
 

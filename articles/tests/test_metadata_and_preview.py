@@ -213,3 +213,21 @@ def test_descriptions_and_snippets_show_entities_as_characters(client):
 def test_a_story_description_is_cut_as_djangos_truncator_cuts_it(dek):
     story = make_article(dek=dek)
     assert description_of(story) == Truncator(dek).chars(300)
+
+
+def test_json_ld_is_written_as_the_standard_librarys_compact_json():
+    from articles.metadata import json_ld
+
+    data = {
+        "headline": 'Путин: "NATO" — </script><!-- & \u2028\u2029 \x00\x1f\t\n',
+        "count": 12345678901234,
+        "free": True,
+        "none": None,
+        "nested": [{"é": "ü"}, [], {}],
+    }
+    expected = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for raw, safe in (("<", "\\u003C"), (">", "\\u003E"), ("&", "\\u0026")):
+        expected = expected.replace(raw, safe)
+    script = str(json_ld(data))
+    assert script == f'<script type="application/ld+json">{expected}</script>'
+    assert json.loads(script.split(">", 1)[1].rsplit("<", 1)[0]) == data

@@ -101,8 +101,12 @@ class PhotoCredit(Versioned):
     @property
     def credit_line(self):
         """The credit as the wire prints it: photographer, then agencies in order."""
-        # Iterates .all() so a prefetched credit costs no query.
-        names = [link.agency.name for link in self.agency_links.all()]
+        # Reads what prefetch_related (or the story page's loader) left, as
+        # .all() would, without making a related manager on every call.
+        links = getattr(self, "_prefetched_objects_cache", {}).get("agency_links")
+        if links is None:
+            links = self.agency_links.all()
+        names = [link.agency.name for link in links]
         if self.photographer_id:
             names.insert(0, self.photographer.name)
         return "/".join(names)

@@ -12,6 +12,7 @@ import hashlib
 import io
 import logging
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import PurePosixPath
 
 from django.core.cache import cache
@@ -40,10 +41,14 @@ class Rendition:
 
 @dataclass(frozen=True)
 class RenditionSet:
+    """A file's renditions. Each process keeps the sets it read (_known), so
+    what is worked out from one is worked out once: every page with the photo
+    used to build its two srcset strings again."""
+
     webp: tuple
     fallback: tuple
 
-    @property
+    @cached_property
     def default(self):
         """The fallback a browser without srcset gets: the one nearest 960 px wide."""
         return min(self.fallback, key=lambda r: abs(r.width - 960))
@@ -52,11 +57,11 @@ class RenditionSet:
     def srcset(renditions):
         return ", ".join(f"{r.url} {r.width}w" for r in renditions)
 
-    @property
+    @cached_property
     def webp_srcset(self):
         return self.srcset(self.webp)
 
-    @property
+    @cached_property
     def fallback_srcset(self):
         return self.srcset(self.fallback)
 

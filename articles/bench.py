@@ -18,6 +18,7 @@ import contextlib
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,7 +28,7 @@ from dataclasses import dataclass, field
 
 import dj_database_url
 
-from .wrk import ROOT, LoadTestError, fetch, gunicorn, require_wrk, wrk
+from .wrk import ROOT, Load, LoadTestError, fetch, gunicorn, require_wrk, wrk
 
 SEARCH_QUERY = "budget"  # a word generate_demo writes into about one story in eight
 CACHED_SECONDS = "300"  # PAGE_CACHE_SECONDS while the cached story is measured
@@ -41,6 +42,7 @@ class Page:
     page_cache: bool = False
     load: object = None
     queries: object = None
+    reference: object = None  # the static file's load, when measured beside this page
 
 
 @dataclass
@@ -166,12 +168,42 @@ def warm_up(base, path, requests=20):
         fetch(base + path)
 
 
-def measure(report, base, page):
-    warm_up(base, page.path)
-    page.load = wrk(
-        base + page.path, duration=report.duration, connections=report.connections
+# Each page is measured in ROUNDS turns, taken in rotation with the other pages
+# on the same server: this machine's speed drifts by a third over minutes, and
+# a ratio of two figures taken minutes apart moved with it (0.19-0.24 for the
+# same code). Rotation gives every page its share of fast and slow moments.
+ROUNDS = 3
+
+
+def measure_in_rotation(report, base, pages):
+    """Load each page with wrk ROUNDS times (fewer in a shorter run), in turns."""
+    for page in pages:
+        warm_up(base, page.path)
+    turns = min(ROUNDS, report.duration)  # wrk runs whole seconds
+    seconds = max(1, round(report.duration / turns))
+    rounds = {page.name: [] for page in pages}
+    for _ in range(turns):
+        for page in pages:
+            rounds[page.name].append(
+                wrk(base + page.path, duration=seconds, connections=report.connections)
+            )
+    for page in pages:
+        page.load = combined(rounds[page.name])
+    return pages
+
+
+def combined(loads):
+    """One Load from several runs of wrk on one URL: throughput over all of them,
+    the median of their medians and the worst of their 99th percentiles."""
+    requests = sum(load.requests for load in loads)
+    seconds = sum(load.requests / load.requests_per_second for load in loads)
+    return Load(
+        requests_per_second=requests / seconds,
+        p50_ms=statistics.median(load.p50_ms for load in loads),
+        p99_ms=max(load.p99_ms for load in loads),
+        requests=requests,
+        errors="; ".join(load.errors for load in loads if load.errors),
     )
-    return page
 
 
 def measure_pages(report, env):
@@ -186,11 +218,13 @@ def measure_pages(report, env):
             Page("tag page", paths["tag"]),
             Page("search", paths["search"]),
         ]
-        for page in pages:
-            measure(report, base, page)
+        measure_in_rotation(report, base, pages)
     cached_story = Page("story, cached", paths["story"], page_cache=True)
     with gunicorn(cached) as base:
-        measure(report, base, cached_story)
+        # Against the static file measured beside it, on this server.
+        static = Page("static file", paths["static"])
+        measure_in_rotation(report, base, [static, cached_story])
+        cached_story.reference = static.load
     pages.insert(2, cached_story)
     counts = {
         False: query_counts(uncached, [p.path for p in pages if not p.page_cache]),
@@ -210,9 +244,11 @@ def measure_scaling(report, env, urls):
         {**env, "DATABASE_URL": urls[large], "PAGE_CACHE_SECONDS": "0"}
     ) as base:
         paths = find_paths(base)
+        large_pages = measure_in_rotation(
+            report, base, [Page(name, paths[key]) for name, key in names.items()]
+        )
         report.scaling = [
-            (name, measured[name], measure(report, base, Page(name, paths[key])).load)
-            for name, key in names.items()
+            (page.name, measured[page.name], page.load) for page in large_pages
         ]
 
 
@@ -254,12 +290,19 @@ def format_report(report):
     for page in report.pages:
         load = page.load
         queries = "-" if page.queries is None else str(page.queries)
+        reference = page.reference.requests_per_second if page.reference else static
         lines.append(
             f"{page.name:<26} {load.requests_per_second:>9.1f} "
-            f"{load.requests_per_second / static:>9.2f} {load.p50_ms:>8.2f} "
+            f"{load.requests_per_second / reference:>9.2f} {load.p50_ms:>8.2f} "
             f"{load.p99_ms:>8.2f} {queries:>8}"
             + (f"  ({load.errors})" if load.errors else "")
         )
+    for page in report.pages:
+        if page.reference:
+            lines.append(
+                f"({page.name}: against the static file measured in turn with it "
+                f"on its own server, {page.reference.requests_per_second:.1f} req/s)"
+            )
     if report.scaling:
         small, large = report.sizes
         lines += ["", f"List pages, {small:,} vs {large:,} stories (uncached):"]

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from articles.wrk import latency_ms, parse_wrk
+from articles.bench import combined
+from articles.wrk import Load, latency_ms, parse_wrk
 
 NUMBER = r"\d+\.\d+"
 WRK_REPORT = """\
@@ -38,6 +39,19 @@ def test_wrk_reports_are_read_in_milliseconds_with_their_errors():
     assert latency_ms("3.41ms") == 3.41
 
 
+def test_rounds_of_one_page_combine_into_its_throughput_over_all_of_them():
+    fast = Load(requests_per_second=2000.0, p50_ms=1.0, p99_ms=5.0, requests=4000)
+    slow = Load(requests_per_second=1000.0, p50_ms=3.0, p99_ms=9.0, requests=1000)
+    middle = Load(requests_per_second=1500.0, p50_ms=2.0, p99_ms=4.0, requests=3000)
+    load = combined([fast, slow, middle])
+    # 8,000 requests in 2 + 1 + 2 seconds.
+    assert load.requests_per_second == pytest.approx(1600.0)
+    assert (load.requests, load.p50_ms, load.p99_ms) == (8000, 2.0, 9.0)
+    assert combined([fast, Load(1.0, 1.0, 1.0, 1, "Socket errors: 1")]).errors == (
+        "Socket errors: 1"
+    )
+
+
 @pytest.mark.skipif(shutil.which("wrk") is None, reason="needs wrk: make bench-deps")
 def test_the_shortest_bench_prints_every_figure():
     out = StringIO()
@@ -64,6 +78,12 @@ def test_the_shortest_bench_prints_every_figure():
             rf"^  {page}\s+{NUMBER} req/s vs\s+{NUMBER} req/s: 40/20 ratio {NUMBER}$"
         )
         assert re.search(ratio, report, re.M), f"no ratio for {page}:\n{report}"
+    assert re.search(
+        rf"^\(story, cached: against the static file measured in turn with it on its "
+        rf"own server, {NUMBER} req/s\)$",
+        report,
+        re.M,
+    ), report
     assert "Non-2xx" not in report
 
 

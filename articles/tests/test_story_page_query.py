@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from articles.metadata import story_metadata
 from articles.models import Article, Person, Quote, Status
-from articles.models.story_page import from_row
+from articles.models.rows import from_row
 
 from .factories import make_article, make_person, make_photo
 

@@ -103,8 +103,8 @@ SELECT {columns}{relations}
 # relations (RELATIONS for this one story, as a JSON list of rows) and whether
 # it has corrections, so a page without corrections is one query.
 RELATIONS_OF_STORY = """,
-       (SELECT {json_list}({json_row}({columns})) FROM ({relations}) relation)
-         AS relations,
+       (SELECT CAST({json_list}({json_row}({columns})) AS TEXT)
+          FROM ({relations}) relation) AS relations,
        EXISTS (SELECT 1 FROM articles_correction correction
                 WHERE correction.article_id = article.id) AS corrected"""
 JSON_FUNCTIONS = {
@@ -235,10 +235,11 @@ def load_story(model, day_bounds, slug, *, public_statuses=(), using="default"):
         attach_story_relations([story], using)
         return story
     relations, corrected = row[models_end:]
-    if isinstance(relations, str):  # SQLite's JSON is text; psycopg decodes its own
-        relations = orjson.loads(relations)
+    # As text on both: orjson reads it in a fraction of the time psycopg's
+    # json.loads() would take.
+    relations = orjson.loads(relations) if relations else []
     corrections = corrections_of([story], using) if corrected else {story.pk: []}
-    attach_relations([story], relations or [], corrections, using, prefetch=False)
+    attach_relations([story], relations, corrections, using, prefetch=False)
     return story
 
 

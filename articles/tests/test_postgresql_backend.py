@@ -1,15 +1,19 @@
 """newsroom/postgresql: a health check that asks the server nothing while the
 connection is busy, idle between requests and quiet, and still finds a
-connection the server ended or one left unused for a while."""
+connection the server ended or one left unused for a while; timestamps read
+by psycopg's C loader, as Django's own loader reads them."""
 
+import datetime
 import time
 from unittest import mock
+from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, connections
+from psycopg import pq
 
-from newsroom.postgresql.base import RECENTLY_USED
+from newsroom.postgresql.base import RECENTLY_USED, UTCTimestamptzLoader
 
 pytestmark = [
     pytest.mark.skipif(
@@ -103,3 +107,58 @@ def test_a_connection_the_server_ended_is_found_and_replaced_before_the_next_req
         assert backend_pid() != first  # the request's query ran on a new connection
         assert connection.is_usable()
     connection.close()
+
+
+TIMESTAMPS = [
+    "2020-01-01 00:00:00+05",
+    "1999-12-31 23:59:59.999999+00",
+    "0001-01-01 00:00:00+00",
+    "2026-03-29 01:30:00-03:30",
+    "9999-12-31 23:59:59+00",
+    "2000-02-29 12:00:00.5+14",
+]
+
+
+def read_timestamps(cursor):
+    cursor.execute(
+        "SELECT "
+        + ", ".join(["%s::timestamptz"] * len(TIMESTAMPS))
+        + ", NULL::timestamptz",
+        TIMESTAMPS,
+    )
+    return cursor.fetchone()
+
+
+def test_timestamps_come_from_the_c_loader_exactly_as_djangos_would_give_them():
+    from django.db.backends.postgresql.psycopg_any import register_tzloader
+
+    with connection.cursor() as cursor:
+        assert (
+            cursor.cursor.adapters.get_loader(1184, pq.Format.TEXT)
+            is UTCTimestamptzLoader
+        )
+        ours = read_timestamps(cursor)
+    with connection.cursor() as cursor:
+        register_tzloader(datetime.UTC, cursor.cursor)  # Django's own
+        djangos = read_timestamps(cursor)
+    assert ours == djangos
+    assert ours[0] == datetime.datetime(2019, 12, 31, 19, tzinfo=datetime.UTC)
+    assert all(value.tzinfo is datetime.UTC for value in ours[:-1])
+    assert ours[-1] is None
+
+
+def test_a_database_in_another_time_zone_keeps_djangos_loader():
+    other = connections["default"].__class__(
+        {**connection.settings_dict, "TIME_ZONE": "Europe/Paris"}, alias="paris"
+    )
+    try:
+        with other.cursor() as cursor:
+            assert cursor.cursor.adapters.get_loader(1184, pq.Format.TEXT) is not (
+                UTCTimestamptzLoader
+            )
+            cursor.execute("SELECT %s::timestamptz", ["2020-06-01 12:00:00+00"])
+            (value,) = cursor.fetchone()
+    finally:
+        other.close()
+    assert value == datetime.datetime(2020, 6, 1, 14, tzinfo=ZoneInfo("Europe/Paris"))
+    assert value.tzinfo == ZoneInfo("Europe/Paris")

@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "newsroom.lazy_messages.MessageMiddleware",  # its storage made on first use
+    # The request's URLconf and script prefix, read once for the view's addresses.
+    "articles.addresses.AddressMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -1,7 +1,15 @@
 """addresses.address(): reverse(), remembered per URLconf and script prefix."""
 
+import io
+from unittest import mock
+
 import pytest
-from django.urls import NoReverseMatch, reverse, set_script_prefix
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_started
+from django.db import close_old_connections
+from django.http import HttpResponse
+from django.test import RequestFactory
+from django.urls import NoReverseMatch, reverse, set_script_prefix, set_urlconf
 
 from articles import addresses
 from articles.addresses import address
@@ -45,3 +53,83 @@ def test_a_persons_address_is_worked_out_once_and_follows_a_new_slug(monkeypatch
     person.slug = "jane-roe-2"
     assert person.get_absolute_url() == "/people/jane-roe-2/"
     assert len(calls) == 2
+
+
+def test_a_view_reads_the_urlconf_and_prefix_once_and_forgets_them_after_its_response():
+    seen = {}
+
+    def view(request):
+        seen["during"] = address("articles:front")
+        seen["reads"] = len(reads)
+        address("articles:search")
+        address("articles:tag", "budget")
+        seen["reads after three"] = len(reads)
+        return HttpResponse()
+
+    reads = []
+    real = addresses._current_base
+
+    def counted():
+        reads.append(1)
+        return real()
+
+    middleware = addresses.AddressMiddleware(lambda request: view(request))
+    request = RequestFactory().get("/")
+    set_script_prefix("/news/")
+    try:
+        with mock.patch.object(addresses, "_current_base", counted):
+            middleware.process_view(request, view, (), {})
+            set_script_prefix("/elsewhere/")  # nothing in Django does this mid-view
+            middleware(request)
+            assert seen == {"during": "/news/", "reads": 1, "reads after three": 1}
+            # The response is done: address() follows Django again.
+            assert address("articles:front") == "/elsewhere/"
+    finally:
+        set_script_prefix("/")
+    assert address("articles:front") == "/"
+
+
+def test_a_view_gets_the_urlconf_its_request_was_resolved_with():
+    middleware = addresses.AddressMiddleware(lambda request: HttpResponse())
+    set_urlconf("articles.tests.urls_under_news")
+    try:
+        middleware.process_view(RequestFactory().get("/"), None, (), {})
+        assert address("articles:front") == "/news/"
+    finally:
+        set_urlconf(None)
+        middleware(RequestFactory().get("/"))  # the response, which forgets it
+    assert address("articles:front") == "/"
+
+
+@pytest.mark.django_db
+def test_pages_served_under_a_prefix_link_under_it():
+    """Through Django's WSGI handler, which sets the prefix from SCRIPT_NAME
+    (the test client does not)."""
+    from .factories import make_article
+
+    path = make_article(headline="Prefixed").get_absolute_url()
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "SCRIPT_NAME": "/news",
+        "PATH_INFO": path,
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(),
+        "wsgi.errors": io.StringIO(),
+    }
+    statuses = []
+    # As the test client does: the test's transaction keeps its connection.
+    request_started.disconnect(close_old_connections)
+    try:
+        body = WSGIHandler()(environ, lambda status, headers: statuses.append(status))
+        html = b"".join(body).decode()
+        body.close()
+    finally:
+        request_started.connect(close_old_connections)
+        set_script_prefix("/")
+    assert statuses == ["200 OK"]
+    assert 'href="/news/"' in html  # the masthead
+    assert f'href="http://testserver/news{path}"' in html  # the canonical link
+    assert address("articles:front") == "/"

@@ -19,7 +19,7 @@ from contextvars import ContextVar
 from functools import lru_cache
 
 from django.conf import settings
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import get_script_prefix, get_urlconf, reverse, set_script_prefix
 
 # (URLconf, script prefix) of the request whose view is running, if any.
 _request_base = ContextVar("address_base", default=None)
@@ -37,9 +37,16 @@ def _current_base():
 
 @lru_cache(maxsize=20_000)
 def _reversed(urlconf, prefix, name, args, kwargs):
-    return reverse(
-        name, urlconf=urlconf, args=args or None, kwargs=dict(kwargs) or None
-    )
+    # reverse() reads the script prefix itself: let it read the one remembered
+    # with the path (a request made inside a view may have set another).
+    live = get_script_prefix()
+    set_script_prefix(prefix)
+    try:
+        return reverse(
+            name, urlconf=urlconf, args=args or None, kwargs=dict(kwargs) or None
+        )
+    finally:
+        set_script_prefix(live)
 
 
 class AddressMiddleware:
@@ -49,10 +56,13 @@ class AddressMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # Reset rather than cleared: a request made from inside a view (the
+        # test client, say) gives the outer view its values back.
+        token = _request_base.set(None)
         try:
             return self.get_response(request)
         finally:
-            _request_base.set(None)
+            _request_base.reset(token)
 
     def process_view(self, request, view, args, kwargs):
         _request_base.set(_current_base())

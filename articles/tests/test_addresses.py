@@ -1,7 +1,6 @@
 """addresses.address(): reverse(), remembered per URLconf and script prefix."""
 
 import io
-from unittest import mock
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
@@ -55,50 +54,103 @@ def test_a_persons_address_is_worked_out_once_and_follows_a_new_slug(monkeypatch
     assert len(calls) == 2
 
 
-def test_a_view_reads_the_urlconf_and_prefix_once_and_forgets_them_after_its_response():
+def through_middleware(view):
+    """view behind AddressMiddleware, called in the order Django's handler calls them."""
+
+    def handler(request):
+        middleware.process_view(request, view, (), {})
+        return view(request)
+
+    middleware = addresses.AddressMiddleware(handler)
+    return middleware
+
+
+@pytest.fixture
+def reads(monkeypatch):
+    """Each time address() asks Django for the URLconf and script prefix."""
+    counted = []
+    real = addresses._current_base
+
+    def counting():
+        counted.append(1)
+        return real()
+
+    monkeypatch.setattr(addresses, "_current_base", counting)
+    return counted
+
+
+def test_a_view_reads_the_urlconf_and_prefix_once_and_forgets_them_after_its_response(
+    reads,
+):
     seen = {}
 
     def view(request):
         seen["during"] = address("articles:front")
-        seen["reads"] = len(reads)
+        set_script_prefix("/elsewhere/")  # nothing in Django does this mid-view
         address("articles:search")
         address("articles:tag", "budget")
-        seen["reads after three"] = len(reads)
+        seen["reads"] = len(reads)
         return HttpResponse()
 
-    reads = []
-    real = addresses._current_base
-
-    def counted():
-        reads.append(1)
-        return real()
-
-    middleware = addresses.AddressMiddleware(lambda request: view(request))
-    request = RequestFactory().get("/")
     set_script_prefix("/news/")
     try:
-        with mock.patch.object(addresses, "_current_base", counted):
-            middleware.process_view(request, view, (), {})
-            set_script_prefix("/elsewhere/")  # nothing in Django does this mid-view
-            middleware(request)
-            assert seen == {"during": "/news/", "reads": 1, "reads after three": 1}
-            # The response is done: address() follows Django again.
-            assert address("articles:front") == "/elsewhere/"
+        through_middleware(view)(RequestFactory().get("/"))
+        assert seen == {"during": "/news/", "reads": 1}
+        # The response is done: address() follows Django again.
+        assert address("articles:front") == "/elsewhere/"
     finally:
         set_script_prefix("/")
     assert address("articles:front") == "/"
 
 
-def test_a_view_gets_the_urlconf_its_request_was_resolved_with():
-    middleware = addresses.AddressMiddleware(lambda request: HttpResponse())
-    set_urlconf("articles.tests.urls_under_news")
+def test_a_request_made_inside_a_view_gives_the_outer_view_its_values_back(reads):
+    seen = {}
+
+    def inner(request):
+        seen["inner"] = address("articles:front")
+        return HttpResponse()
+
+    def outer(request):
+        set_script_prefix("/inner/")
+        through_middleware(inner)(RequestFactory().get("/"))
+        seen["outer after"] = address("articles:front")
+        return HttpResponse()
+
+    set_script_prefix("/outer/")
     try:
-        middleware.process_view(RequestFactory().get("/"), None, (), {})
-        assert address("articles:front") == "/news/"
+        through_middleware(outer)(RequestFactory().get("/"))
+    finally:
+        set_script_prefix("/")
+    assert seen == {"inner": "/inner/", "outer after": "/outer/"}
+    assert len(reads) == 2  # once for each view
+
+
+def test_a_view_gets_the_urlconf_its_request_was_resolved_with():
+    seen = {}
+
+    def view(request):
+        seen["front"] = address("articles:front")
+        return HttpResponse()
+
+    set_urlconf("articles.tests.urls_under_news")  # as resolve_request() would
+    try:
+        through_middleware(view)(RequestFactory().get("/"))
     finally:
         set_urlconf(None)
-        middleware(RequestFactory().get("/"))  # the response, which forgets it
+    assert seen == {"front": "/news/"}
     assert address("articles:front") == "/"
+
+
+@pytest.mark.django_db
+def test_a_story_page_asks_django_for_them_once(client, reads):
+    from .factories import make_article
+
+    path = make_article(quotes=2, people=2, tags=2).get_absolute_url()
+    reads.clear()  # that one was outside a request
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response.content.count(b'href="/') > 10  # its own addresses, a dozen
+    assert len(reads) == 1
 
 
 @pytest.mark.django_db

@@ -132,6 +132,7 @@ def read_timestamps(cursor):
 def test_timestamps_come_from_the_c_loader_exactly_as_djangos_would_give_them():
     from django.db.backends.postgresql.psycopg_any import register_tzloader
 
+    assert pq.__impl__ in ("c", "binary")  # psycopg[binary], as requirements.txt asks
     with connection.cursor() as cursor:
         assert (
             cursor.cursor.adapters.get_loader(1184, pq.Format.TEXT)
@@ -162,3 +163,20 @@ def test_a_database_in_another_time_zone_keeps_djangos_loader():
         other.close()
     assert value == datetime.datetime(2020, 6, 1, 14, tzinfo=ZoneInfo("Europe/Paris"))
     assert value.tzinfo == ZoneInfo("Europe/Paris")
+
+
+def test_without_use_tz_timestamps_stay_naive_as_django_gives_them(settings):
+    settings.USE_TZ = False
+    other = connections["default"].__class__(
+        dict(connection.settings_dict), alias="naive"
+    )
+    try:
+        with other.cursor() as cursor:
+            assert cursor.cursor.adapters.get_loader(1184, pq.Format.TEXT) is not (
+                UTCTimestamptzLoader
+            )
+            cursor.execute("SELECT %s::timestamptz", ["2020-06-01 12:00:00+00"])
+            (value,) = cursor.fetchone()
+    finally:
+        other.close()
+    assert value.tzinfo is None

@@ -33,6 +33,11 @@ from .wrk import ROOT, Load, LoadTestError, fetch, gunicorn, require_wrk, wrk
 SEARCH_QUERY = "budget"  # a word generate_demo writes into about one story in eight
 CACHED_SECONDS = "300"  # PAGE_CACHE_SECONDS while the cached story is measured
 STORY_LINK = r'href="(/\d{4}/\d{2}/\d{2}/[^/"]+/)"'
+# Issue 8's targets on a 2-core machine: each story page's throughput against
+# the static file's, and what a list page may cost on the large database
+# against the small one.
+STORY_TARGETS = {"story, uncached": 0.25, "story, cached": 0.9}
+LIST_PAGE_COST_LIMIT = 2.0
 
 
 @dataclass
@@ -43,6 +48,11 @@ class Page:
     load: object = None
     queries: object = None
     reference: object = None  # the static file's load, when measured beside this page
+
+    def ratio(self, static):
+        """Throughput against the static file (the one measured beside it, if any)."""
+        reference = self.reference or static
+        return self.load.requests_per_second / reference.requests_per_second
 
 
 @dataclass
@@ -275,7 +285,7 @@ def query_counts(env, paths):
 
 
 def format_report(report):
-    static = report.pages[0].load.requests_per_second if report.pages else 0
+    static = report.pages[0].load if report.pages else None
     sizes = " and ".join(f"{size:,}" for size in report.sizes)
     lines = [
         "",
@@ -290,10 +300,9 @@ def format_report(report):
     for page in report.pages:
         load = page.load
         queries = "-" if page.queries is None else str(page.queries)
-        reference = page.reference.requests_per_second if page.reference else static
         lines.append(
             f"{page.name:<26} {load.requests_per_second:>9.1f} "
-            f"{load.requests_per_second / reference:>9.2f} {load.p50_ms:>8.2f} "
+            f"{page.ratio(static):>9.2f} {load.p50_ms:>8.2f} "
             f"{load.p99_ms:>8.2f} {queries:>8}"
             + (f"  ({load.errors})" if load.errors else "")
         )
@@ -315,4 +324,30 @@ def format_report(report):
             )
     else:
         lines += ["", "Large database skipped (--skip-large): no list-page ratio."]
-    return "\n".join(lines)
+    return "\n".join(lines + target_lines(report, static))
+
+
+def target_lines(report, static):
+    """Each target, the figure it is judged on, and whether this run met it."""
+
+    def verdict(met):
+        return "met" if met else "MISSED"
+
+    lines = ["", "Targets (2-core machine):"]
+    for page in report.pages:
+        if page.name in STORY_TARGETS:
+            target, ratio = STORY_TARGETS[page.name], page.ratio(static)
+            lines.append(
+                f"  {page.name:<16} >= {target:.2f}x the static file: "
+                f"{ratio:.3f}x, {verdict(ratio >= target)}"
+            )
+    if report.scaling:
+        small, large = report.sizes
+        for name, at_small, at_large in report.scaling:
+            cost = at_small.requests_per_second / at_large.requests_per_second
+            lines.append(
+                f"  {name:<16} at {large:,} stories <= {LIST_PAGE_COST_LIMIT:.0f}x "
+                f"its cost at {small:,}: {cost:.3f}x, "
+                f"{verdict(cost <= LIST_PAGE_COST_LIMIT)}"
+            )
+    return lines

@@ -1,4 +1,6 @@
-"""manage.py bench in its shortest form: every figure is printed (none is judged)."""
+"""manage.py bench: every figure printed in its shortest form, and the report's
+verdict on each target worked out from the figures it is given (no test times
+anything)."""
 
 import re
 import shutil
@@ -9,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from articles.bench import combined
+from articles.bench import Page, Report, combined, format_report
 from articles.wrk import Load, latency_ms, parse_wrk
 
 NUMBER = r"\d+\.\d+"
@@ -52,6 +54,39 @@ def test_rounds_of_one_page_combine_into_its_throughput_over_all_of_them():
     )
 
 
+def load(requests_per_second):
+    return Load(requests_per_second, p50_ms=1.0, p99_ms=2.0, requests=1000)
+
+
+def test_the_report_judges_each_target_on_its_own_figures():
+    static, static_beside_cached = load(4000.0), load(3000.0)
+    pages = [
+        Page("static file (whitenoise)", "/static/", load=static, queries=0),
+        Page("story, uncached", "/story/", load=load(996.0), queries=1),
+        Page(
+            "story, cached",
+            "/story/",
+            page_cache=True,
+            load=load(2700.0),
+            queries=0,
+            reference=static_beside_cached,
+        ),
+        Page("front page", "/", load=load(100.0), queries=16),
+    ]
+    report = Report("sqlite3", (1000, 100000), 5, 8, {1000: 1.0, 100000: 9.0}, pages)
+    report.scaling = [
+        ("front page", load(100.0), load(51.0)),
+        ("tag page", load(100.0), load(49.0)),
+    ]
+    targets = format_report(report).split("Targets (2-core machine):\n")[1].splitlines()
+    assert targets == [
+        "  story, uncached  >= 0.25x the static file: 0.249x, MISSED",
+        "  story, cached    >= 0.90x the static file: 0.900x, met",  # against its own
+        "  front page       at 100,000 stories <= 2x its cost at 1,000: 1.961x, met",
+        "  tag page         at 100,000 stories <= 2x its cost at 1,000: 2.041x, MISSED",
+    ]
+
+
 @pytest.mark.skipif(shutil.which("wrk") is None, reason="needs wrk: make bench-deps")
 def test_the_shortest_bench_prints_every_figure():
     out = StringIO()
@@ -85,6 +120,9 @@ def test_the_shortest_bench_prints_every_figure():
         re.M,
     ), report
     assert "Non-2xx" not in report
+    for target in ("story, uncached", "story, cached", "front page", "tag page"):
+        verdict = rf"^  {target}\s+.* {NUMBER}x, (met|MISSED)$"
+        assert re.search(verdict, report, re.M), f"no verdict for {target}:\n{report}"
 
 
 @pytest.mark.parametrize(

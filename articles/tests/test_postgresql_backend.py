@@ -148,35 +148,30 @@ def test_timestamps_come_from_the_c_loader_exactly_as_djangos_would_give_them():
     assert ours[-1] is None
 
 
-def test_a_database_in_another_time_zone_keeps_djangos_loader():
-    other = connections["default"].__class__(
-        {**connection.settings_dict, "TIME_ZONE": "Europe/Paris"}, alias="paris"
-    )
+def loader_and_noon_utc(settings_dict, alias):
+    """On a connection of its own: its timestamptz loader, and 12:00 UTC as read."""
+    other = connections["default"].__class__(settings_dict, alias=alias)
     try:
         with other.cursor() as cursor:
-            assert cursor.cursor.adapters.get_loader(1184, pq.Format.TEXT) is not (
-                UTCTimestamptzLoader
-            )
+            loader = cursor.cursor.adapters.get_loader(1184, pq.Format.TEXT)
             cursor.execute("SELECT %s::timestamptz", ["2020-06-01 12:00:00+00"])
             (value,) = cursor.fetchone()
     finally:
         other.close()
+    return loader, value
+
+
+def test_a_database_in_another_time_zone_keeps_djangos_loader():
+    loader, value = loader_and_noon_utc(
+        {**connection.settings_dict, "TIME_ZONE": "Europe/Paris"}, "paris"
+    )
+    assert loader is not UTCTimestamptzLoader
     assert value == datetime.datetime(2020, 6, 1, 14, tzinfo=ZoneInfo("Europe/Paris"))
     assert value.tzinfo == ZoneInfo("Europe/Paris")
 
 
 def test_without_use_tz_timestamps_stay_naive_as_django_gives_them(settings):
     settings.USE_TZ = False
-    other = connections["default"].__class__(
-        dict(connection.settings_dict), alias="naive"
-    )
-    try:
-        with other.cursor() as cursor:
-            assert cursor.cursor.adapters.get_loader(1184, pq.Format.TEXT) is not (
-                UTCTimestamptzLoader
-            )
-            cursor.execute("SELECT %s::timestamptz", ["2020-06-01 12:00:00+00"])
-            (value,) = cursor.fetchone()
-    finally:
-        other.close()
+    loader, value = loader_and_noon_utc(dict(connection.settings_dict), "naive")
+    assert loader is not UTCTimestamptzLoader
     assert value.tzinfo is None

@@ -69,7 +69,7 @@ def forget_static_urls(setting, **kwargs):
 
 def now(format_string):
     """Django's {% now %} tag (the date filter's way with a format string)."""
-    return date(timezone.localtime(), format_string)
+    return date(timezone.now(), format_string)  # date() shows it in the site's zone
 
 
 def highlight(text, query):

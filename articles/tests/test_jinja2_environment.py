@@ -1,6 +1,7 @@
 """The reader pages' Jinja2 environment (newsroom/jinja2.py) formats as Django's engine does."""
 
 from datetime import UTC, datetime
+from unittest import mock
 
 import pytest
 from django.template import engines
@@ -62,3 +63,19 @@ def test_static_follows_a_changed_static_url(settings):
     jinja("{{ static('css/site.css') }}")  # remembered under the old setting
     settings.STATIC_URL = "https://cdn.example/static/"
     assert jinja("{{ static('css/site.css') }}").startswith("https://cdn.example/")
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Pacific/Auckland"])
+def test_now_shows_the_moment_in_the_sites_time_zone(settings, zone):
+    settings.TIME_ZONE = zone
+    moment = datetime(2025, 12, 31, 12, tzinfo=UTC)  # 2026 already in Auckland
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        shown = jinja('{{ now("Y-m-d H:i T") }}')
+    assert shown == django_date(timezone.localtime(moment), "Y-m-d H:i T")
+    assert (
+        shown
+        == {
+            "UTC": "2025-12-31 12:00 UTC",
+            "Pacific/Auckland": "2026-01-01 01:00 NZDT",
+        }[zone]
+    )

@@ -19,6 +19,7 @@ from django.template import defaultfilters
 from django.templatetags.static import static
 from django.utils import dateformat, formats, timezone
 from jinja2 import Environment
+from markupsafe import Markup, escape
 
 from articles import addresses, renditions, search
 
@@ -27,7 +28,26 @@ def date(value, format_string=None):
     """Django's |date filter, in the site's time zone as Django's engine shows it."""
     if value in (None, ""):
         return ""
+    return _formatted(timezone.template_localtime(value), format_string)
+
+
+def time_tag(value, format_string):
+    """A <time> element: value in format_string, and in ISO 8601 for machines.
+
+    The time is put in the site's zone once for both, where two |date filters
+    would each look up the zone and convert.
+    """
+    if value in (None, ""):
+        return ""
     value = timezone.template_localtime(value)
+    return Markup(
+        f'<time datetime="{escape(_formatted(value, "c"))}">'
+        f"{escape(_formatted(value, format_string))}</time>"
+    )
+
+
+def _formatted(value, format_string):
+    """value, already in the zone to show it in, as the |date filter formats it."""
     if format_string is None:
         return formats.date_format(value)
     # A format string, not the name of a format: Django's filter would look it
@@ -37,7 +57,7 @@ def date(value, format_string=None):
     if format_string == "c":  # ISO 8601, for <time datetime>: what DateFormat.c() does
         return value.isoformat()
     # dateformat.format() splits the format string on every call, most of the
-    # filter's time; the story page formats two dates for each of its times.
+    # filter's time; the story page formats one for each of its times.
     formatter = dateformat.DateFormat(value)
     return "".join(
         str(getattr(formatter, piece)()) if specifier else piece
@@ -87,6 +107,7 @@ def environment(**options):
     )
     env.filters.update(
         date=date,
+        time_tag=time_tag,
         # Django's: any false value (0, "", None) takes the default. Jinja2's
         # own default replaces only an undefined name.
         default=defaultfilters.default,

@@ -47,6 +47,27 @@ def test_date_filter_without_a_format_uses_date_format_and_leaves_nothing_for_no
     assert jinja("{{ when|date('Y') }}", when=None) == ""
 
 
+@pytest.mark.parametrize("zone", ["UTC", "America/New_York", "Asia/Tokyo"])
+def test_time_tag_is_a_time_element_of_the_two_dates_django_would_give(settings, zone):
+    settings.TIME_ZONE = zone
+    local = timezone.localtime(MOMENT)
+    shown = jinja("{{ when|time_tag('l, F j, Y, H:i T') }}", when=MOMENT)
+    assert shown == (
+        f'<time datetime="{django_date(local, "c")}">'
+        f"{django_date(local, 'l, F j, Y, H:i T')}</time>"
+    )
+    # The zone's own date: 23:30 UTC is already the next day in Tokyo.
+    assert jinja("{{ when|time_tag('j') }}", when=MOMENT).endswith(
+        f">{local.day}</time>"
+    )
+
+
+def test_time_tag_escapes_its_text_and_leaves_nothing_for_none():
+    shown = jinja("{{ when|time_tag(f) }}", when=MOMENT, f=r"<\b>")
+    assert shown.endswith(">&lt;b&gt;</time>")
+    assert jinja("{{ when|time_tag('Y') }}", when=None) == ""
+
+
 def test_static_and_address_give_what_django_gives():
     assert jinja("{{ static('css/site.css') }}").endswith("css/site.css")
     assert jinja("{{ address('articles:tag', 'nato') }}") == "/tags/nato/"

@@ -28,14 +28,12 @@ from django.core import checks
 from django.core.cache import cache, caches
 from django.db.models import Min
 from django.utils import timezone
-from django.utils.cache import (
-    patch_cache_control,
-    patch_vary_headers,
-    set_response_etag,
-)
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe
 from django_redis.cache import RedisCache
 from django_redis.client import DefaultClient
+
+from newsroom.conditional_get import set_response_etag
 
 from .near_cache import near_cache
 

@@ -6,6 +6,7 @@ ArticleQuerySet.for_story_page): nothing here makes a query.
 
 import html
 import unicodedata
+from typing import NamedTuple
 
 import orjson
 from django.conf import settings
@@ -13,15 +14,29 @@ from django.utils.encoding import iri_to_uri
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
-# As django.utils.html.json_script: nothing in the data can close the <script>.
-_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+class PageMetadata(NamedTuple):
+    """What a page's <head> says of it; the template reads it as metadata.canonical and so on.
+
+    Attributes, where a dict made the template try each name as an attribute
+    first and fail (an exception per name) before looking it up as a key.
+    """
+
+    canonical: str
+    json_ld: str  # a <script> element
+    description: str = ""
+    meta_elements: str = ""  # Open Graph and Twitter card <meta> elements
 
 
 def json_ld(data):
     """data as a JSON-LD script element, safe to put in a page."""
     # Compact, as json.dumps(ensure_ascii=False, separators=(",", ":")) writes
     # it; orjson in a fifth of the time (a story page's JSON-LD took 2% of it).
-    text = orjson.dumps(data).decode().translate(_JSON_SCRIPT_ESCAPES)
+    text = orjson.dumps(data).decode()
+    # As django.utils.html.json_script: nothing in the data can close the
+    # <script>. Three replace() calls, where translate() looked at each
+    # character through a dict: 28,000 instructions for a story's JSON-LD.
+    text = text.replace("&", "\\u0026").replace("<", "\\u003C").replace(">", "\\u003E")
     return mark_safe(f'<script type="application/ld+json">{text}</script>')
 
 
@@ -194,14 +209,12 @@ def story_metadata(article, request):
             }
             for correction in corrections
         ]
-    return {
-        "canonical": canonical,
-        "description": description,
-        "open_graph": open_graph,
-        "twitter": twitter,
-        "meta_elements": meta_elements(open_graph, twitter),
-        "json_ld": json_ld(news_article),
-    }
+    return PageMetadata(
+        canonical=canonical,
+        json_ld=json_ld(news_article),
+        description=description,
+        meta_elements=meta_elements(open_graph, twitter),
+    )
 
 
 def person_metadata(person, request):
@@ -212,7 +225,6 @@ def person_metadata(person, request):
         data["description"] = person.bio
     if person.portrait:
         data["image"] = absolute(person.portrait.url)
-    return {
-        "canonical": absolute(person.get_absolute_url()),
-        "json_ld": json_ld(data),
-    }
+    return PageMetadata(
+        canonical=absolute(person.get_absolute_url()), json_ld=json_ld(data)
+    )

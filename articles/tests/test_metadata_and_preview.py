@@ -6,11 +6,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import _json_script_escapes
 from django.utils.text import Truncator
 from PIL import Image
 from pytest_django.asserts import assertContains, assertNotContains
 
-from articles.metadata import description_of
+from articles.metadata import description_of, json_ld
 from articles.models import Status
 
 from .factories import make_article, make_person, make_photo
@@ -122,6 +123,13 @@ class TestStoryMetadata:
         assert "<script>alert(1)" not in page
         _, [data], _ = head_of(client.get(story.get_absolute_url()))
         assert data["headline"] == "Breaking </script><script>alert(1)</script> news"
+
+
+def test_json_ld_escapes_what_djangos_json_script_escapes():
+    data = {"headline": "A & B </script><!-- é", "n": [1, True, None]}
+    inner = json_ld(data).removeprefix('<script type="application/ld+json">')
+    expected = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    assert inner.removesuffix("</script>") == expected.translate(_json_script_escapes)
 
 
 def test_person_page_has_person_json_ld(client, seed_story):

@@ -12,13 +12,14 @@ Django's documentation suggests
 
 from datetime import datetime
 from functools import lru_cache
+from types import FunctionType, MethodType
 
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.template import defaultfilters
 from django.templatetags.static import static
 from django.utils import dateformat, formats, timezone
-from jinja2 import Environment
+from jinja2 import Environment, runtime
 from markupsafe import Markup, escape
 
 from articles import addresses, renditions, search
@@ -97,8 +98,42 @@ def highlight(text, query):
     return search.highlight(text or "", query or "")
 
 
+class Context(runtime.Context):
+    """Jinja2's template context, calling plain functions and methods directly.
+
+    Before each call a template makes ({{ author.get_absolute_url() }},
+    address(...)), Jinja2 asks the callable and its __call__ whether they want
+    the context passed in (pass_context and the like) by looking for an
+    attribute on them. On a method or a method-wrapper the missing attribute
+    raises and catches an AttributeError with its message formatted: two per
+    call, 108,000 instructions of a story page's 4.9 million. For a function or
+    a bound method, asking the function alone gives the same answer and
+    raises nothing; anything else goes through Jinja2's own call().
+    """
+
+    def call(__self, __obj, *args, **kwargs):  # Jinja2's signature
+        if type(__obj) is MethodType:
+            function = __obj.__func__
+        elif type(__obj) is FunctionType:
+            function = __obj
+        else:
+            return super().call(__obj, *args, **kwargs)
+        if hasattr(function, "jinja_pass_arg"):
+            return super().call(__obj, *args, **kwargs)
+        kwargs.pop("_block_vars", None)
+        kwargs.pop("_loop_vars", None)
+        try:
+            return __obj(*args, **kwargs)
+        except StopIteration:  # as Jinja2's call() answers it
+            return __self.environment.undefined(
+                "value was undefined because a callable raised a"
+                " StopIteration exception"
+            )
+
+
 def environment(**options):
     env = Environment(**options)
+    env.context_class = Context
     env.globals.update(
         address=addresses.address,
         now=now,

@@ -7,6 +7,7 @@ import pytest
 from django.template import engines
 from django.template.defaultfilters import date as django_date
 from django.utils import timezone
+from jinja2 import pass_context, runtime
 
 MOMENT = datetime(2022, 2, 15, 23, 30, tzinfo=UTC)
 FORMATS = [
@@ -100,3 +101,59 @@ def test_now_shows_the_moment_in_the_sites_time_zone(settings, zone):
             "Pacific/Auckland": "2026-01-01 01:00 NZDT",
         }[zone]
     )
+
+
+class Speaker:
+    name = "Igor Konashenkov"
+
+    def greeting(self, word, punctuation="."):
+        return f"{word}, {self.name}{punctuation}"
+
+    @pass_context
+    def greeting_in(self, context, word):
+        return f"{word}, {context['place']}"
+
+    def stop(self):
+        raise StopIteration
+
+
+@pass_context
+def place_from(context):
+    return context["place"]
+
+
+def test_templates_call_functions_and_methods_with_their_arguments():
+    speaker = Speaker()
+    shown = jinja(
+        "{{ speaker.greeting('Hello') }} {{ speaker.greeting('Bye', punctuation='!') }}"
+        " {{ upper('x') }}",
+        speaker=speaker,
+        upper=lambda text: text.upper(),
+    )
+    assert shown == "Hello, Igor Konashenkov. Bye, Igor Konashenkov! X"
+
+
+CALLING_TEMPLATES = [
+    "{{ place_from() }} {{ speaker.greeting_in('Hi') }}",
+    "{% for place in ['Kyiv'] %}{{ place_from() }} {{ speaker.greeting_in('Hi') }}"
+    " {{ loop.index }}{% endfor %}",
+    "{% set place = 'Kyiv' %}{{ place_from() }} {{ speaker.greeting('Hi', '?') }}",
+    "{% macro m(place) %}{{ place_from() }}{% endmacro %}{{ m('Kyiv') }}",
+    "{{ speaker.greeting }}",
+]
+
+
+@pytest.mark.parametrize("source", CALLING_TEMPLATES)
+def test_calls_give_what_jinja2s_own_context_gives(source):
+    ours = engines["jinja2"].env
+    stock = ours.overlay()
+    stock.context_class = runtime.Context
+    context = {"place": "Moscow", "place_from": place_from, "speaker": Speaker()}
+    assert ours.context_class is not runtime.Context
+    assert ours.from_string(source).render(context) == stock.from_string(source).render(
+        context
+    )
+
+
+def test_a_call_that_raises_stopiteration_is_undefined_as_in_jinja2():
+    assert jinja("{{ speaker.stop() is undefined }}", speaker=Speaker()) == "True"

@@ -19,6 +19,8 @@ from django.dispatch import receiver
 from django.template import defaultfilters
 from django.templatetags.static import static
 from django.utils import dateformat, formats, timezone
+from django.utils.safestring import SafeData, mark_safe
+from django.utils.text import add_truncation_text
 from jinja2 import Environment, runtime
 from markupsafe import Markup, escape
 
@@ -64,6 +66,27 @@ def _formatted(value, format_string):
         str(getattr(formatter, piece)()) if specifier else piece
         for specifier, piece in parsed_format(str(format_string))
     )
+
+
+def truncatewords(value, length):
+    """Django's |truncatewords, without the lazy Truncator object it makes per value.
+
+    That object's setup and attribute lookups went through LazyObject's
+    Python-level __getattribute__ a dozen times for each quote a story lists.
+    """
+    value = str(value)  # as Django's @stringfilter
+    try:
+        length = int(length)
+    except ValueError:
+        return value  # as Django's filter: fail silently
+    if length <= 0:
+        return ""
+    words = value.split()
+    if len(words) > length:
+        shortened = add_truncation_text(" ".join(words[:length]), " …")
+    else:
+        shortened = " ".join(words)
+    return mark_safe(shortened) if isinstance(value, SafeData) else shortened
 
 
 @lru_cache(maxsize=64)
@@ -148,7 +171,7 @@ def environment(**options):
         default=defaultfilters.default,
         highlight=highlight,
         pluralize=defaultfilters.pluralize,
-        truncatewords=defaultfilters.truncatewords,
+        truncatewords=truncatewords,
         urlencode=defaultfilters.urlencode,
     )
     return env

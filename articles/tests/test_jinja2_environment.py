@@ -4,9 +4,10 @@ from datetime import UTC, datetime
 from unittest import mock
 
 import pytest
-from django.template import engines
+from django.template import defaultfilters, engines
 from django.template.defaultfilters import date as django_date
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from jinja2 import pass_context, runtime
 
 MOMENT = datetime(2022, 2, 15, 23, 30, tzinfo=UTC)
@@ -157,3 +158,28 @@ def test_calls_give_what_jinja2s_own_context_gives(source):
 
 def test_a_call_that_raises_stopiteration_is_undefined_as_in_jinja2():
     assert jinja("{{ speaker.stop() is undefined }}", speaker=Speaker()) == "True"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "One",
+        "“The numbers simply do not add up,” Karim Moreau said.",
+        "a b c d e f g h i j k l m n",
+        "  spaced\tout\nover   lines  and more words than twelve, one two three four ",
+        "ends already with a b c d e f g h i j …  k l",
+        mark_safe("<b>safe</b> words one two three four five six seven eight nine ten"),
+        42,
+    ],
+)
+@pytest.mark.parametrize("length", [12, 3, 1, 0, -1, "2", "x"])
+def test_truncatewords_gives_what_djangos_filter_gives(value, length):
+    ours = jinja("{{ value|truncatewords(length) }}", value=value, length=length)
+    djangos = jinja(
+        "{{ djangos(value, length) }}",
+        value=value,
+        length=length,
+        djangos=defaultfilters.truncatewords,
+    )
+    assert ours == djangos

@@ -7,8 +7,8 @@ the same tagging function lent to it.
 import hashlib
 
 import pytest
-from django.middleware import http as djangos_http
 from django.http import HttpResponse
+from django.middleware import http as djangos_http
 from django.middleware.http import ConditionalGetMiddleware as DjangosMiddleware
 from django.test import RequestFactory
 from django.utils.cache import patch_cache_control

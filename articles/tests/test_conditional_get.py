@@ -14,7 +14,8 @@ from django.test import RequestFactory
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
 
-from newsroom.conditional_get import ConditionalGetMiddleware, set_response_etag
+from articles.caching import set_response_etag
+from newsroom.conditional_get import ConditionalGetMiddleware
 
 LAST_MODIFIED = http_date(1_700_000_000)
 ETAG = '"53e9e5e5d5d2b34e9a6e8c5c2b0b2c61"'

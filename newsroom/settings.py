@@ -119,7 +119,20 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several gunicorn workers share the file. SQLite's default (a rollback
+    # journal, transactions that take the write lock only at their first
+    # write) failed one editor's save in eight with "database is locked" when
+    # four saved at once: two transactions that have both read cannot both
+    # write, and SQLite fails one at once rather than wait. IMMEDIATE takes the
+    # write lock at BEGIN, so writers wait their turn (up to `timeout`
+    # seconds); WAL lets readers go on reading while one writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        transaction_mode="IMMEDIATE",
+        timeout=20,
+        init_command="PRAGMA journal_mode=WAL",
+    )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's backend, with a health check that skips its round trip for a
     # connection used in the last 30 s with nothing waiting on it
     # (newsroom/postgresql/base.py).

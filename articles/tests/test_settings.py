@@ -63,3 +63,68 @@ def test_postgresql_prepares_repeated_queries_unless_told_not_to(environ, expect
         f"{OPTIONS}.get('server_side_binding'), {OPTIONS}.get('prepare_threshold')"
     )
     assert settings_in(environ, expression) == expected
+
+
+# Two editors' saves at once on a SQLite file, each in its own thread and
+# connection, as two gunicorn workers would make them: each reads, then writes.
+CONCURRENT_SAVES = """
+import threading
+
+import django
+
+django.setup()
+from django.db import connection, connections, transaction
+
+with connection.cursor() as cursor:
+    cursor.execute("CREATE TABLE counter (n INTEGER)")
+    cursor.execute("INSERT INTO counter VALUES (0)")
+    cursor.execute("PRAGMA journal_mode")
+    journal = cursor.fetchone()[0]
+both_read = threading.Barrier(2, timeout=1)
+failures = []
+
+
+def save():
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT n FROM counter")
+            (n,) = cursor.fetchone()
+            try:
+                both_read.wait()
+            except threading.BrokenBarrierError:
+                pass  # the other save held the file: this one read after it
+            cursor.execute("UPDATE counter SET n = %s", [n + 1])
+    except Exception as error:
+        failures.append(repr(error))
+    finally:
+        connections.close_all()
+
+
+threads = [threading.Thread(target=save) for _ in range(2)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+with connection.cursor() as cursor:
+    cursor.execute("SELECT n FROM counter")
+    print(journal, cursor.fetchone()[0], failures)
+"""
+
+
+def test_sqlite_saves_at_once_wait_their_turn(tmp_path):
+    """Neither save fails with "database is locked", and neither is lost."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "newsroom.settings",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", CONCURRENT_SAVES],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["wal", "2", "[]"]

@@ -133,11 +133,30 @@ def _storable(request, response):
     )
 
 
+def cache_is_per_process():
+    """Whether the default cache is local to each process (LocMemCache, DummyCache).
+
+    Then each gunicorn worker keeps a generation of its own, which a change
+    made through another worker does not replace.
+    """
+    backend = settings.CACHES["default"]["BACKEND"]
+    return backend.endswith(("LocMemCache", "DummyCache"))
+
+
 def _honest_last_modified(response, generation):
     # A Last-Modified from the page's own dates (a story's last save, a feed's
     # newest item) misses changes that carry no date: a person renamed, a story
     # unpublished. Never claim an earlier time than the content generation's.
-    stated = parse_http_date_safe(response.get("Last-Modified", ""))
+    if "Last-Modified" not in response:
+        return
+    if cache_is_per_process():
+        # This process's generation knows nothing of a rename saved through
+        # another worker, so the date could be too early, and a client asking
+        # If-Modified-Since would get a wrong 304. The ETag, made from the page
+        # itself, still answers conditional requests.
+        del response["Last-Modified"]
+        return
+    stated = parse_http_date_safe(response["Last-Modified"])
     started = generation.started.timestamp()
     if stated is not None and stated < started:
         response["Last-Modified"] = http_date(started)
@@ -331,8 +350,7 @@ def public_page(view):
 @checks.register(checks.Tags.caches)
 def check_shared_cache(app_configs, **kwargs):
     """Warn when pages are cached where other processes cannot see a change."""
-    backend = settings.CACHES["default"]["BACKEND"]
-    if settings.PAGE_CACHE_SECONDS > 0 and backend.endswith("LocMemCache"):
+    if settings.PAGE_CACHE_SECONDS > 0 and cache_is_per_process():
         return [
             checks.Warning(
                 "PAGE_CACHE_SECONDS is set but the cache is local to each process.",

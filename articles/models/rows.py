@@ -90,3 +90,35 @@ def prefetched(instance, relation, model, objects):
     if not hasattr(instance, "_prefetched_objects_cache"):
         instance._prefetched_objects_cache = {}
     instance._prefetched_objects_cache[relation] = queryset
+
+
+class Rerun:
+    """A query composed by the ORM once and run again with one moment changed.
+
+    Composing even a one-row query through the ORM (cloning, filters, joins,
+    compiling) costs several times what the database takes to run it; a loop
+    of seeks that differ only in one bound composes each once. The queryset
+    is built with the datetime `placeholder` where the changing moment goes;
+    first() runs it with another moment there and returns the first value of
+    its first row, converted as the ORM converts it (text to datetime on
+    SQLite), or None.
+    """
+
+    def __init__(self, queryset, placeholder):
+        self.compiler = queryset.query.get_compiler(queryset.db)
+        self.connection = self.compiler.connection
+        sql, params = self.compiler.as_sql()
+        adapt = self.connection.ops.adapt_datetimefield_value
+        slots = [i for i, param in enumerate(params) if param == adapt(placeholder)]
+        if len(slots) != 1:
+            raise ValueError(f"{placeholder!r} is not in the query once: {sql}")
+        self.sql, self.params, self.slot = sql, list(params), slots[0]
+
+    def first(self, value):
+        self.params[self.slot] = self.connection.ops.adapt_datetimefield_value(value)
+        with self.connection.cursor() as cursor:
+            cursor.execute(self.sql, self.params)
+            rows = cursor.fetchall()
+        for row in self.compiler.results_iter(results=[rows]):
+            return row[0]
+        return None

@@ -20,6 +20,7 @@ from .corrections import Correction
 from .people import Person
 from .photos import PhotoCredit, PhotoCreditAgency
 from .quotes import Quote
+from .rows import Rerun
 from .story_page import Relations, StoryPageIterable, load_story
 from .versions import Versioned
 
@@ -33,6 +34,9 @@ class Status(models.TextChoices):
 
 # A scheduled story whose time has come is public: no job has to flip its status.
 PUBLIC_STATUSES = [Status.SCHEDULED, Status.PUBLISHED]
+# Where published_periods() composes its seeks, a moment no story has: the
+# place each run puts its own edge.
+PERIOD_EDGE = datetime(1900, 1, 1, 0, 0, 0, 424242, tzinfo=UTC)
 # Where a reporter may still change their own story.
 DRAFT_STATUSES = [Status.DRAFT, Status.IN_REVIEW]
 
@@ -133,35 +137,41 @@ class ArticleQuerySet(models.QuerySet):
         """The start of each year, month or day (site time) that has a story here.
 
         What QuerySet.datetimes() returns, found by seeking through the
-        publication-date index, one query per period plus one: DISTINCT over
-        the dates read every story (800 ms for the front page's years at
-        100,000 stories).
+        publication-date index, one query per public status and period, plus
+        one each: DISTINCT over the dates read every story (800 ms for the
+        front page's years at 100,000 stories). Each status's seek is composed
+        once and run again with the edge moved (Rerun): composed afresh for each
+        period, the front page's five years took 3.1 ms on SQLite (5.3 ms on
+        PostgreSQL), now 0.8 ms (2.6 ms); sixty months 31 ms (56 ms), now 4 ms
+        (20 ms), at 100,000 stories.
         """
         newest_first = order == "DESC"
         lookup = "published_at__lt" if newest_first else "published_at__gte"
-        periods, edge = [], None
-        while True:
-            # The edge goes first in the WHERE clause: SQLite seeks the index
-            # by the first bound it meets on a column, and published()'s
-            # "<= now" would have it read every story from now back to edge.
-            bounded = self.model.objects.filter(**{lookup: edge}) if edge else None
-            stories = (bounded & self) if bounded is not None else self
-            # One seek per public status: with "status IN (...)" SQLite can
-            # neither walk the (status, published_at) index in order nor pick
-            # the right bound on the publication time, and read from now back
-            # to the edge (7 ms a query at 100,000 stories).
-            seeks = (
-                stories.filter(status=status)
+        # The edge goes first in the WHERE clause: SQLite seeks the index by
+        # the first bound it meets on a column, and published()'s "<= now"
+        # would have it read every story from now back to the edge. The first
+        # edge lies beyond every story.
+        edged = self.model.objects.filter(**{lookup: PERIOD_EDGE}) & self
+        # One seek per public status: with "status IN (...)" SQLite can
+        # neither walk the (status, published_at) index in order nor pick the
+        # right bound on the publication time, and read from now back to the
+        # edge (7 ms a query at 100,000 stories).
+        seeks = [
+            Rerun(
+                edged.filter(status=status)
                 .order_by("-published_at" if newest_first else "published_at")
-                .values_list("published_at", flat=True)
-                .first()
-                for status in PUBLIC_STATUSES
+                .values_list("published_at", flat=True)[:1],
+                PERIOD_EDGE,
             )
-            found = [moment for moment in seeks if moment is not None]
+            for status in PUBLIC_STATUSES
+        ]
+        periods = []
+        edge = datetime(9999 if newest_first else 1, 1, 1, tzinfo=UTC)
+        while True:
+            found = [moment for seek in seeks if (moment := seek.first(edge))]
             if not found:
                 return periods
-            found = max(found) if newest_first else min(found)
-            start = period_start(found, kind)
+            start = period_start(max(found) if newest_first else min(found), kind)
             periods.append(start)
             edge = start if newest_first else period_after(start, kind)
 

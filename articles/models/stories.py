@@ -6,12 +6,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Case, Exists, OuterRef, Prefetch, Q, When
+from django.db.models.query import ModelIterable
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import strip_tags
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
-from taggit.models import TaggedItemBase
+from taggit.models import Tag, TaggedItemBase
 
 from .. import search
 from ..addresses import address
@@ -20,7 +21,7 @@ from .corrections import Correction
 from .people import Person
 from .photos import PhotoCredit, PhotoCreditAgency
 from .quotes import Quote
-from .rows import Rerun
+from .rows import Rerun, prefetched
 from .story_page import Relations, StoryPageIterable, load_story
 from .versions import Versioned
 
@@ -77,9 +78,20 @@ class ArticleQuerySet(models.QuerySet):
             )
         )
 
+    def with_tags(self):
+        """Each story's tags, for article.tags.all(), loaded in one query.
+
+        What prefetch_related("tags") loads, without its cost: it asked
+        taggit's manager of every story for a filtered queryset only to hold
+        the story's tags, a third of a front page's time (TaggedIterable).
+        """
+        stories = self._chain()
+        stories._iterable_class = TaggedIterable
+        return stories
+
     def for_listing(self):
         """What a list of stories shows: headline, dek, photo and tags, not the body."""
-        return self.defer("body").with_lead_photo().prefetch_related("tags")
+        return self.defer("body").with_lead_photo().with_tags()
 
     def for_story_page(self):
         """Everything article_detail.html touches, in three queries.
@@ -100,11 +112,11 @@ class ArticleQuerySet(models.QuerySet):
         The body stays loaded because a story without a dek is described by its
         first paragraph.
         """
-        return self.with_lead_photo().prefetch_related("tags", "authors")
+        return self.with_lead_photo().with_tags().prefetch_related("authors")
 
     def for_search_results(self):
         """A listing that keeps the body, for the snippet under each result."""
-        return self.prefetch_related("tags")
+        return self.with_tags()
 
     def matching(self, query):
         """Stories matching every word of query, best match first (see search.py)."""
@@ -252,6 +264,29 @@ class TaggedArticleQuerySet(models.QuerySet):
             content_object=Article.objects.get_by_natural_key(slug, published_at),
             tag__name=tag_name,
         )
+
+
+class TaggedIterable(ModelIterable):
+    """Stories as the ORM yields them, each with its tags (ArticleQuerySet.with_tags).
+
+    The tags come in the order they were given, as on the story page.
+    """
+
+    def __iter__(self):
+        stories = list(super().__iter__())
+        tags = {story.pk: [] for story in stories}
+        if stories:
+            links = (
+                TaggedArticle.objects.using(self.queryset.db)
+                .filter(content_object__in=list(tags))
+                .select_related("tag")
+                .order_by("pk")
+            )
+            for link in links:
+                tags[link.content_object_id].append(link.tag)
+        for story in stories:
+            prefetched(story, "tags", Tag, tags[story.pk])
+        yield from stories
 
 
 class TaggedArticle(TaggedItemBase):

@@ -194,3 +194,18 @@ def test_featuring_finds_each_way_a_person_appears_once_per_story():
         story.pk for story in (named, quoted, written, photographed, everything)
     )
     assert featuring.count() == 5 and unrelated not in featuring
+
+
+def test_listed_stories_carry_their_own_tags_in_the_order_given(
+    django_assert_num_queries,
+):
+    first, second, untagged = make_article(), make_article(), make_article()
+    for name in ("zeta", "alpha"):
+        first.tags.add(name)  # one at a time: tagged in this order
+    second.tags.add("beta")
+    listed = Article.objects.filter(pk__in=[first.pk, second.pk, untagged.pk])
+    with django_assert_num_queries(2):  # the stories, then all their tags
+        stories = list(listed.order_by("pk").with_tags())
+    with django_assert_num_queries(0):
+        tags = [[tag.name for tag in story.tags.all()] for story in stories]
+    assert tags == [["zeta", "alpha"], ["beta"], []]

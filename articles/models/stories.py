@@ -70,23 +70,19 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(created_by=user, status__in=DRAFT_STATUSES)
 
     def with_lead_photo(self):
-        """The lead photo, its photographer and its agencies in order: the credit line."""
-        return self.select_related("lead_photo__photographer").prefetch_related(
-            Prefetch(
-                "lead_photo__agency_links",
-                queryset=PhotoCreditAgency.objects.select_related("agency"),
-            )
-        )
+        """The lead photo, its photographer and its agencies in order: the credit
+        line. The agencies come with the tags (ListingIterable)."""
+        return self.select_related("lead_photo__photographer").with_tags()
 
     def with_tags(self):
         """Each story's tags, for article.tags.all(), loaded in one query.
 
         What prefetch_related("tags") loads, without its cost: it asked
         taggit's manager of every story for a filtered queryset only to hold
-        the story's tags, a third of a front page's time (TaggedIterable).
+        the story's tags, a third of a front page's time (ListingIterable).
         """
         stories = self._chain()
-        stories._iterable_class = TaggedIterable
+        stories._iterable_class = ListingIterable
         return stories
 
     def for_listing(self):
@@ -266,10 +262,14 @@ class TaggedArticleQuerySet(models.QuerySet):
         )
 
 
-class TaggedIterable(ModelIterable):
-    """Stories as the ORM yields them, each with its tags (ArticleQuerySet.with_tags).
+class ListingIterable(ModelIterable):
+    """Stories as the ORM yields them, with what a list shows of each.
 
-    The tags come in the order they were given, as on the story page.
+    Each story's tags (in the order given, as on the story page) and, for
+    lead photos that came with the stories (with_lead_photo), the photo's
+    agencies in order: one query each, left where prefetch_related would leave
+    them, for article.tags.all() and the credit line. prefetch_related built a
+    filtered queryset for every story and every photo just to hold its list.
     """
 
     def __iter__(self):
@@ -286,6 +286,24 @@ class TaggedIterable(ModelIterable):
                 tags[link.content_object_id].append(link.tag)
         for story in stories:
             prefetched(story, "tags", Tag, tags[story.pk])
+        # Stories that share a photo each hold an instance of their own.
+        photos = [
+            story.lead_photo
+            for story in stories
+            if Article.lead_photo.is_cached(story) and story.lead_photo is not None
+        ]
+        agencies = {photo.pk: [] for photo in photos}
+        if photos:
+            links = (
+                PhotoCreditAgency.objects.using(self.queryset.db)
+                .filter(credit__in=list(agencies))
+                .select_related("agency")
+                .order_by("position", "pk")
+            )
+            for link in links:
+                agencies[link.credit_id].append(link)
+        for photo in photos:
+            prefetched(photo, "agency_links", PhotoCreditAgency, agencies[photo.pk])
         yield from stories
 
 

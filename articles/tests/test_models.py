@@ -209,3 +209,23 @@ def test_listed_stories_carry_their_own_tags_in_the_order_given(
     with django_assert_num_queries(0):
         tags = [[tag.name for tag in story.tags.all()] for story in stories]
     assert tags == [["zeta", "alpha"], ["beta"], []]
+
+
+def test_listed_stories_carry_their_photo_credits(django_assert_num_queries):
+    photographer = make_person(name="Jo Lens")
+    shared = make_photo(photographer=photographer, agencies=["EPA", "EFE"])
+    own = make_photo(agencies=["AP"])
+    stories = [make_article(lead_photo=shared), make_article(lead_photo=shared)]
+    stories += [make_article(lead_photo=own), make_article()]
+    listed = Article.objects.filter(pk__in=[story.pk for story in stories])
+    # The stories with their photos and photographers, their tags, the agencies.
+    with django_assert_num_queries(3):
+        found = list(listed.order_by("pk").with_lead_photo())
+    with django_assert_num_queries(0):
+        credits = [story.lead_photo and story.lead_photo.credit_line for story in found]
+    assert credits == [
+        "Jo Lens/EPA/EFE",
+        "Jo Lens/EPA/EFE",
+        "AP",
+        None,
+    ]

@@ -34,10 +34,14 @@ class CappedPaginator(Paginator):
     max_pages = 50
     total_known = True  # whether count is the list's length (up to the cap)
 
+    # The same stories in a form the database counts faster, where a view has one.
+    counted_list = None
+
     @cached_property
     def _counted(self):
+        stories = self.object_list if self.counted_list is None else self.counted_list
         # Any order counts the same; the list's own would sort every match first.
-        return self.object_list.order_by()[: self.max_pages * self.per_page + 1].count()
+        return stories.order_by()[: self.max_pages * self.per_page + 1].count()
 
     @cached_property
     def count(self):
@@ -220,6 +224,18 @@ class TagArticleListView(PublishedArticleMixin, ListView):
     def get_queryset(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
         return super().get_queryset().tagged(self.tag)
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        # Counted from the tag's side: the tag's links, each story looked up
+        # by its key, where tagged()'s EXISTS, right for a page newest first,
+        # walked the archive until it had met 1,001 of the tag's stories
+        # (1 ms against 5 ms on SQLite at 100,000 stories; the constraint on
+        # (story, tag) keeps the join from counting a story twice).
+        paginator.counted_list = Article.objects.published().filter(
+            tagged_items__tag=self.tag
+        )
+        return paginator
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tag=self.tag, **kwargs)

@@ -131,6 +131,19 @@ def test_a_list_that_fits_gets_an_exact_count_and_no_archive_link(client, short_
     assertNotContains(page, "in the archive")
 
 
+def test_a_tag_page_counts_its_public_stories_once_each(client, short_pages):
+    """The count comes from a join on the tag's links (TagArticleListView)."""
+    for day in range(4):
+        story = make_article(published_at=START - timedelta(days=day))
+        story.tags.add("ferry", "harbour")  # a second tag: still one story
+    make_article(status=Status.DRAFT, published_at=START).tags.add("ferry")
+    make_article(published_at=START + timedelta(days=3650)).tags.add("ferry")
+    make_article(published_at=START).tags.add("harbour")
+    page = client.get("/tags/ferry/", {"page": 2})
+    assertContains(page, "4 stories")
+    assertContains(page, "Page 2 of 2")
+
+
 @pytest.mark.parametrize(
     "page", ["3", "0", "-1", "abc", "1.5", "9" * 30, "last%00", "%F0%9F%99%82"]
 )

@@ -53,6 +53,25 @@ def ranked_ids(query):
         return [row[0] for row in cursor.fetchall()]
 
 
+def rank_order(ids):
+    """An ORDER BY expression for stories: their place in ids (ranked_ids' order).
+
+    One parameter whatever the number of results: a CASE WHEN per result,
+    up to MAX_RESULTS of them, cost the ORM 3 ms to compose for each of the
+    page's two queries.
+    """
+    from django.db.models.expressions import RawSQL
+
+    from .models import Article
+
+    column = f'"{Article._meta.db_table}"."id"'
+    if connection.vendor == "postgresql":
+        return RawSQL(f"array_position(CAST(%s AS bigint[]), {column})", [list(ids)])
+    # ",12,5,40," : a story's place in the text orders them as ids does.
+    listed = "," + ",".join(str(pk) for pk in ids) + ","
+    return RawSQL(f"instr(%s, ',' || {column} || ',')", [listed])
+
+
 def highlight(text, query, *, words=30):
     """A window of text around the first match, escaped, matches in <mark>."""
     terms = query_words(query)

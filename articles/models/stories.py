@@ -5,7 +5,7 @@ from functools import lru_cache
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Case, Exists, OuterRef, Prefetch, Q, When
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.db.models.query import ModelIterable
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -117,12 +117,9 @@ class ArticleQuerySet(models.QuerySet):
     def matching(self, query):
         """Stories matching every word of query, best match first (see search.py)."""
         ids = search.ranked_ids(query)
-        rank = Case(*[When(pk=pk, then=position) for position, pk in enumerate(ids)])
-        return (
-            self.filter(pk__in=ids).order_by(rank, "-published_at")
-            if ids
-            else self.none()
-        )
+        if not ids:
+            return self.none()
+        return self.filter(pk__in=ids).order_by(search.rank_order(ids))
 
     def featuring(self, person):
         """Stories that name, quote, are written by or carry a photo by person."""

@@ -93,7 +93,8 @@ TEMPLATES = [
         },
     },
     {
-        # The admin, Django's own apps, sitemaps and robots.txt.
+        # The admin, Django's own apps, the sitemap index, the news sitemap
+        # and robots.txt (the sections' sitemaps are Jinja2: sitemaps/urlset.xml).
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,

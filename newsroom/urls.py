@@ -50,7 +50,7 @@ urlpatterns = [
     path(
         "sitemap-<section>.xml",
         public_page(sitemap_views.sitemap),
-        {"sitemaps": sitemaps},
+        {"sitemaps": sitemaps, "template_name": "sitemaps/urlset.xml"},
         name="django.contrib.sitemaps.views.sitemap",
     ),
     path(

@@ -10,19 +10,12 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def settings_in(environ, expression):
+def fresh_process(environ, *arguments):
+    """What `python arguments` prints, split, run afresh with environ added."""
     env = {key: value for key, value in os.environ.items() if key != "CONN_MAX_AGE"}
     env.update(environ)
     result = subprocess.run(
-        [
-            sys.executable,
-            "manage.py",
-            "shell",
-            "--verbosity",
-            "0",
-            "-c",
-            f"from django.conf import settings; print({expression})",
-        ],
+        [sys.executable, *arguments],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -31,6 +24,18 @@ def settings_in(environ, expression):
     )
     assert result.returncode == 0, result.stderr
     return result.stdout.split()
+
+
+def settings_in(environ, expression):
+    return fresh_process(
+        environ,
+        "manage.py",
+        "shell",
+        "--verbosity",
+        "0",
+        "-c",
+        f"from django.conf import settings; print({expression})",
+    )
 
 
 @pytest.mark.parametrize(
@@ -113,18 +118,8 @@ with connection.cursor() as cursor:
 
 def test_sqlite_saves_at_once_wait_their_turn(tmp_path):
     """Neither save fails with "database is locked", and neither is lost."""
-    env = {
-        **os.environ,
+    environ = {
         "DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}",
         "DJANGO_SETTINGS_MODULE": "newsroom.settings",
     }
-    result = subprocess.run(
-        [sys.executable, "-c", CONCURRENT_SAVES],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["wal", "2", "[]"]
+    assert fresh_process(environ, "-c", CONCURRENT_SAVES) == ["wal", "2", "[]"]

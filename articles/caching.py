@@ -271,6 +271,7 @@ class PageCacheMiddleware:
             response = cached_page(request)
             if response is not None:
                 return response
+            request.page_cache_missed = True  # public_page need not look again
         request.page_cache_middleware = True
         response = self.get_response(request)
         entry = getattr(response, "page_cache_entry", None)
@@ -323,10 +324,13 @@ def public_page(view):
             generation = bump_generation()
             lifetime = seconds_left(generation)
         key = _page_key(request)
-        response = _current_page(cache.get(key), generation)
-        if response is not None:
-            response["X-Page-Cache"] = "hit"
-            return response
+        # Unless PageCacheMiddleware looked a moment ago and found nothing (a
+        # request with a session cookie passes it by), look for the page here.
+        if not getattr(request, "page_cache_missed", False):
+            response = _current_page(cache.get(key), generation)
+            if response is not None:
+                response["X-Page-Cache"] = "hit"
+                return response
 
         response = view(request, *args, **kwargs)
         response["X-Page-Cache"] = "miss"

@@ -268,3 +268,18 @@ def test_a_redis_that_will_not_watch_is_asked_again_only_after_a_while(
     monkeypatch.setattr(near, "retry_at", 0.0)
     client.get(story.get_absolute_url())
     assert len(attempts) == 2
+
+
+def test_a_miss_reads_redis_once_and_stores_the_page(client):
+    story = make_article()
+    client.get("/")  # a generation and its next-publication note exist now
+    miss, commands = sent_commands(client, story.get_absolute_url())
+    assert miss["X-Page-Cache"] == "miss"
+    small = {cache.make_key(caching.GENERATION_KEY)}
+    small.add(cache.make_key(caching.NEXT_PUBLICATION_KEY))
+    (page,) = [
+        args[1] for args in commands if args[0] == "SET" and args[1] not in small
+    ]
+    assert page.startswith(cache.make_key("pages:"))
+    # The middleware's MGET looked for the page; the view does not ask again.
+    assert [args[0] for args in commands if page in args] == ["MGET", "SET"]

@@ -108,7 +108,9 @@ class ArticleQuerySet(models.QuerySet):
         The body stays loaded because a story without a dek is described by its
         first paragraph.
         """
-        return self.with_lead_photo().with_tags().prefetch_related("authors")
+        stories = self.with_lead_photo()
+        stories._iterable_class = FeedIterable
+        return stories
 
     def for_search_results(self):
         """A listing that keeps the body, for the snippet under each result."""
@@ -259,6 +261,15 @@ class TaggedArticleQuerySet(models.QuerySet):
         )
 
 
+def grouped(keys, links, key, value=None):
+    """{key: [link, or its value attribute, ...]} for each of keys, in links' order."""
+    found = {k: [] for k in keys}
+    if found:
+        for link in links:
+            found[getattr(link, key)].append(getattr(link, value) if value else link)
+    return found
+
+
 class ListingIterable(ModelIterable):
     """Stories as the ORM yields them, with what a list shows of each.
 
@@ -269,39 +280,58 @@ class ListingIterable(ModelIterable):
     filtered queryset for every story and every photo just to hold its list.
     """
 
+    bylines = False  # FeedIterable: each story's authors too
+
     def __iter__(self):
         stories = list(super().__iter__())
-        tags = {story.pk: [] for story in stories}
-        if stories:
-            links = (
-                TaggedArticle.objects.using(self.queryset.db)
-                .filter(content_object__in=list(tags))
-                .select_related("tag")
-                .order_by("pk")
-            )
-            for link in links:
-                tags[link.content_object_id].append(link.tag)
+        db = self.queryset.db
+        ids = [story.pk for story in stories]
+        tags = grouped(
+            ids,
+            TaggedArticle.objects.using(db)
+            .filter(content_object__in=ids)
+            .select_related("tag")
+            .order_by("pk"),
+            "content_object_id",
+            "tag",
+        )
         for story in stories:
             prefetched(story, "tags", Tag, tags[story.pk])
+        if self.bylines:
+            authors = grouped(
+                ids,
+                Article.authors.through.objects.using(db)
+                .filter(article__in=ids)
+                .select_related("person")
+                .order_by("person__name", "person"),  # as Person orders them
+                "article_id",
+                "person",
+            )
+            for story in stories:
+                prefetched(story, "authors", Person, authors[story.pk])
         # Stories that share a photo each hold an instance of their own.
         photos = [
             story.lead_photo
             for story in stories
             if Article.lead_photo.is_cached(story) and story.lead_photo is not None
         ]
-        agencies = {photo.pk: [] for photo in photos}
-        if photos:
-            links = (
-                PhotoCreditAgency.objects.using(self.queryset.db)
-                .filter(credit__in=list(agencies))
-                .select_related("agency")
-                .order_by("position", "pk")
-            )
-            for link in links:
-                agencies[link.credit_id].append(link)
+        agencies = grouped(
+            {photo.pk for photo in photos},
+            PhotoCreditAgency.objects.using(db)
+            .filter(credit__in={photo.pk for photo in photos})
+            .select_related("agency")
+            .order_by("position", "pk"),
+            "credit_id",
+        )
         for photo in photos:
             prefetched(photo, "agency_links", PhotoCreditAgency, agencies[photo.pk])
         yield from stories
+
+
+class FeedIterable(ListingIterable):
+    """A listing's stories with their bylines too (ArticleQuerySet.for_feed)."""
+
+    bylines = True
 
 
 class TaggedArticle(TaggedItemBase):

@@ -229,3 +229,15 @@ def test_listed_stories_carry_their_photo_credits(django_assert_num_queries):
         "AP",
         None,
     ]
+
+
+def test_feed_stories_carry_their_bylines_in_name_order(django_assert_num_queries):
+    bylined, unsigned = make_article(), make_article()
+    bylined.authors.set([make_person(name="Zoe Berg"), make_person(name="Adam Rey")])
+    listed = Article.objects.filter(pk__in=[bylined.pk, unsigned.pk])
+    # The stories, their tags, their authors: no photo, so no agencies to ask for.
+    with django_assert_num_queries(3):
+        found = list(listed.order_by("pk").for_feed())
+    with django_assert_num_queries(0):
+        bylines = [[person.name for person in story.authors.all()] for story in found]
+    assert bylines == [["Adam Rey", "Zoe Berg"], []]

@@ -143,7 +143,7 @@ def cache_is_per_process():
     return backend.endswith(("LocMemCache", "DummyCache"))
 
 
-def _honest_last_modified(response, generation):
+def _honest_last_modified(response, generation=None):
     # A Last-Modified from the page's own dates (a story's last save, a feed's
     # newest item) misses changes that carry no date: a person renamed, a story
     # unpublished. Never claim an earlier time than the content generation's.
@@ -156,6 +156,7 @@ def _honest_last_modified(response, generation):
         # itself, still answers conditional requests.
         del response["Last-Modified"]
         return
+    generation = generation or current_generation()
     stated = parse_http_date_safe(response["Last-Modified"])
     started = generation.started.timestamp()
     if stated is not None and stated < started:
@@ -309,7 +310,7 @@ def public_page(view):
     def cached_view(request, *args, **kwargs):
         if _bypasses_cache(request):
             response = view(request, *args, **kwargs)
-            _honest_last_modified(response, current_generation())
+            _honest_last_modified(response)  # reads the generation if it needs it
             if request.user.is_authenticated:
                 patch_cache_control(response, private=True, max_age=0)
             elif request.method in ("GET", "HEAD") and response.status_code == 200:

@@ -15,6 +15,7 @@ import re
 import threading
 
 from django.db import connection, transaction
+from django.db.models.expressions import RawSQL
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 
@@ -60,8 +61,6 @@ def rank_order(ids):
     up to MAX_RESULTS of them, cost the ORM 3 ms to compose for each of the
     page's two queries.
     """
-    from django.db.models.expressions import RawSQL
-
     from .models import Article
 
     column = f'"{Article._meta.db_table}"."id"'

@@ -108,8 +108,8 @@ class Rerun:
         self.compiler = queryset.query.get_compiler(queryset.db)
         self.connection = self.compiler.connection
         sql, params = self.compiler.as_sql()
-        adapt = self.connection.ops.adapt_datetimefield_value
-        slots = [i for i, param in enumerate(params) if param == adapt(placeholder)]
+        marked = self.connection.ops.adapt_datetimefield_value(placeholder)
+        slots = [i for i, param in enumerate(params) if param == marked]
         if len(slots) != 1:
             raise ValueError(f"{placeholder!r} is not in the query once: {sql}")
         self.sql, self.params, self.slot = sql, list(params), slots[0]

@@ -315,10 +315,11 @@ class ListingIterable(ModelIterable):
             for story in stories
             if Article.lead_photo.is_cached(story) and story.lead_photo is not None
         ]
+        photo_ids = {photo.pk for photo in photos}
         agencies = grouped(
-            {photo.pk for photo in photos},
+            photo_ids,
             PhotoCreditAgency.objects.using(db)
-            .filter(credit__in={photo.pk for photo in photos})
+            .filter(credit__in=photo_ids)
             .select_related("agency")
             .order_by("position", "pk"),
             "credit_id",

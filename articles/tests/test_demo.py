@@ -3,6 +3,7 @@ import io
 import pytest
 from django.core import checks
 from django.core.management import CommandError, call_command
+from django.db import IntegrityError
 from django.test import Client
 
 from articles import demo
@@ -109,3 +110,29 @@ def test_bad_arguments_are_refused_and_change_nothing():
         with pytest.raises(CommandError):
             generate(**bad)
     assert (Article.objects.count(), Person.objects.count()) == (0, 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_in_a_transaction_of_its_own_writes_every_link_or_nothing(monkeypatch):
+    # Outside a test's transaction generate() runs as the command does: on
+    # PostgreSQL with COPY and each foreign key checked as its row goes in.
+    demo.generate(articles=30, photos=0)
+    assert Article.objects.count() == 30
+    assert Quote.objects.count() == Article.people.through.objects.count() == 60
+    assert Article.authors.through.objects.count() == 30
+    assert Article.objects.filter(tags__isnull=True).count() == 0
+    before = demo_content()
+
+    plan_story = demo.plan_story
+
+    def byline_of_nobody(rng, n, **kwargs):
+        article, plan = plan_story(rng, n, **kwargs)
+        if n == 25:
+            plan["author"] = 10**9  # no such person
+        return article, plan
+
+    monkeypatch.setattr(demo, "plan_story", byline_of_nobody)
+    with pytest.raises(IntegrityError):
+        demo.generate(articles=30, seed=2, photos=0, batch=20)
+    assert demo_content() == before
+    assert not Person.objects.filter(slug__endswith="-2").exists()

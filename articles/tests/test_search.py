@@ -233,3 +233,40 @@ def test_renamed_tags_deleted_people_and_cleared_links_leave_no_stale_matches(
     with committed():
         person.delete()
     assert found(client, "Brandt") == []
+
+
+def test_reindex_takes_a_run_of_ids_or_scattered_ids_alike(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from articles import search
+
+    stories = [make_article(headline=f"Pier {word}") for word in "ab cd ef gh".split()]
+    ids = [story.pk for story in stories]
+    assert ids == list(range(ids[0], ids[0] + 4))  # consecutive, as a bulk load's
+
+    def indexed():
+        column = "article_id" if connection.vendor == "postgresql" else "rowid"
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {column} FROM articles_search ORDER BY 1")
+            return [row[0] for row in cursor.fetchall()]
+
+    def reindex(chosen):
+        with CaptureQueriesContext(connection) as queries:
+            search.reindex(chosen)
+        return [query["sql"].split("WHERE")[-1].split()[1] for query in queries]
+
+    assert reindex(ids) == ["BETWEEN", "BETWEEN"]
+    assert indexed() == ids
+    assert sorted(found(client, "pier")) == ["Pier ab", "Pier cd", "Pier ef", "Pier gh"]
+
+    # Changes that send no signals, then a scattered reindex.
+    Article.objects.filter(pk__in=[ids[1], ids[3]]).update(headline="Jetty rebuilt")
+    assert reindex([ids[3], ids[1]]) == ["IN", "IN"]
+    assert sorted(found(client, "pier")) == ["Pier ab", "Pier ef"]
+    assert found(client, "jetty") == ["Jetty rebuilt", "Jetty rebuilt"]
+
+    # A deleted story drops out of a run as it does out of a list.
+    Article.objects.filter(pk=ids[2]).delete()
+    assert reindex(ids[1:]) == ["BETWEEN", "BETWEEN"]
+    assert indexed() == [ids[0], ids[1], ids[3]]

@@ -4,10 +4,12 @@ import io
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from pytest_django.asserts import assertContains, assertNotContains
 
+from articles import search
 from articles.models import Article, Person, Status
 
 from .conftest import count_queries
@@ -195,7 +197,6 @@ def test_staff_search_shows_only_what_readers_see(editor_client, committed):
 
 
 def test_rebuild_command_restores_a_lost_index(seed_story):
-    from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM articles_search")
@@ -236,19 +237,15 @@ def test_renamed_tags_deleted_people_and_cleared_links_leave_no_stale_matches(
 
 
 def test_reindex_takes_a_run_of_ids_or_scattered_ids_alike(client):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from articles import search
-
     stories = [make_article(headline=f"Pier {word}") for word in "ab cd ef gh".split()]
     ids = [story.pk for story in stories]
     assert ids == list(range(ids[0], ids[0] + 4))  # consecutive, as a bulk load's
 
     def indexed():
-        column = "article_id" if connection.vendor == "postgresql" else "rowid"
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {column} FROM articles_search ORDER BY 1")
+            cursor.execute(
+                f"SELECT {search.id_column()} FROM articles_search ORDER BY 1"
+            )
             return [row[0] for row in cursor.fetchall()]
 
     def reindex(chosen):

@@ -309,7 +309,7 @@ def insert_rows(model, fields, rows):
     """Link rows that need no model logic and send no signals, in bulk.
 
     bulk_create builds a model instance per row and prepares every value
-    through its field: for 600,000 link rows that was half of generate_demo's
+    through its field: for some 700,000 link rows that was half of generate_demo's
     time. PostgreSQL takes them with COPY; a multi-row INSERT there cost
     psycopg more than the server, splitting each statement's 10,000
     placeholders with a regular expression (5.5 of 24 s for 30,000 stories).

@@ -103,10 +103,10 @@ def _index_sql(chosen):
 
     chosen completes a condition on a story id column ("IN (%s, %s)",
     "BETWEEN %s AND %s", or "IS NOT NULL" for every story) and is applied to
-    the story and to each of its link tables. The database builds the documents itself, joining each
-    link table once and grouping, so indexing 100,000 stories takes seconds
-    (a correlated subquery per story and link table took minutes on
-    PostgreSQL).
+    the story and to each of its link tables. The database builds the
+    documents itself, joining each link table once and grouping, so indexing
+    100,000 stories takes seconds (a correlated subquery per story and link
+    table took minutes on PostgreSQL).
     """
     from .models import Article, Person, Quote, TaggedArticle
 

@@ -261,13 +261,16 @@ class TaggedArticleQuerySet(models.QuerySet):
         )
 
 
-def grouped(keys, links, key, value=None):
-    """{key: [link, or its value attribute, ...]} for each of keys, in links' order."""
-    found = {k: [] for k in keys}
+def attach_links(owners, relation, model, links, key, value=None):
+    """Give each owner its links (or each link's `value`), as prefetch_related
+    would leave `relation`: links is one query over every owner's links, in
+    order, grouped by their `key` attribute; it is not run without owners."""
+    found = {owner.pk: [] for owner in owners}
     if found:
         for link in links:
             found[getattr(link, key)].append(getattr(link, value) if value else link)
-    return found
+    for owner in owners:
+        prefetched(owner, relation, model, found[owner.pk])
 
 
 class ListingIterable(ModelIterable):
@@ -286,8 +289,10 @@ class ListingIterable(ModelIterable):
         stories = list(super().__iter__())
         db = self.queryset.db
         ids = [story.pk for story in stories]
-        tags = grouped(
-            ids,
+        attach_links(
+            stories,
+            "tags",
+            Tag,
             TaggedArticle.objects.using(db)
             .filter(content_object__in=ids)
             .select_related("tag")
@@ -295,11 +300,11 @@ class ListingIterable(ModelIterable):
             "content_object_id",
             "tag",
         )
-        for story in stories:
-            prefetched(story, "tags", Tag, tags[story.pk])
         if self.bylines:
-            authors = grouped(
-                ids,
+            attach_links(
+                stories,
+                "authors",
+                Person,
                 Article.authors.through.objects.using(db)
                 .filter(article__in=ids)
                 .select_related("person")
@@ -307,25 +312,22 @@ class ListingIterable(ModelIterable):
                 "article_id",
                 "person",
             )
-            for story in stories:
-                prefetched(story, "authors", Person, authors[story.pk])
         # Stories that share a photo each hold an instance of their own.
         photos = [
             story.lead_photo
             for story in stories
             if Article.lead_photo.is_cached(story) and story.lead_photo is not None
         ]
-        photo_ids = {photo.pk for photo in photos}
-        agencies = grouped(
-            photo_ids,
+        attach_links(
+            photos,
+            "agency_links",
+            PhotoCreditAgency,
             PhotoCreditAgency.objects.using(db)
-            .filter(credit__in=photo_ids)
+            .filter(credit__in={photo.pk for photo in photos})
             .select_related("agency")
             .order_by("position", "pk"),
             "credit_id",
         )
-        for photo in photos:
-            prefetched(photo, "agency_links", PhotoCreditAgency, agencies[photo.pk])
         yield from stories
 
 

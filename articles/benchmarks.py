@@ -1,4 +1,4 @@
-"""Timing of the reader's list pages, for `manage.py bench` and the README's figures.
+"""Timing of the reader's list pages, for `manage.py bench` and docs/performance.md.
 
 time_pages() requests each path through Django's test Client against the
 configured database (no server, no network) and reports the median time and

@@ -4,7 +4,7 @@ Readers' pages (templates/jinja2/) use Jinja2; the admin and Django's own apps
 keep Django's template language (templates/). Jinja2 compiles a template to
 Python once, where Django's engine walks a tree of nodes on every render: a
 whole uncached story request went from 18.1 to 15.3 million instructions with
-nothing else changed (README, "Benchmark"). What the templates had from
+nothing else changed (docs/performance.md). What the templates had from
 Django's built-ins and our template tags is here under the same names, as
 Django's documentation suggests
 (https://docs.djangoproject.com/en/5.2/topics/templates/#django.template.backends.jinja2.Jinja2).

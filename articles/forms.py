@@ -1,6 +1,7 @@
 from django import forms
+from django.db import models
 from django.utils import timezone
-from django.utils.text import slugify
+from django.utils.text import normalize_newlines, slugify
 
 from . import wire
 from .conflicts import VersionedModelForm
@@ -8,6 +9,29 @@ from .models import Article, Person, Quote
 from .rendering import render_body
 
 MAX_WIRE_BYTES = 1_000_000
+
+
+class TextareaField(forms.CharField):
+    """Text typed into a text box, with the line breaks it is stored with.
+
+    Browsers send every line break in a <textarea> as CRLF, as the HTML
+    standard has them do; stories, quotes and notes are stored with LF. Taken
+    as sent, a published story saved unchanged in the admin had a "changed"
+    body, so readers were told it had been updated that day.
+    """
+
+    def to_python(self, value):
+        return normalize_newlines(super().to_python(value))
+
+    def has_changed(self, initial, data):
+        # Text stored with CRLF (before this field, or by loaddata) is the same text.
+        return super().has_changed(initial and normalize_newlines(initial), data)
+
+
+class TextareaMixin:
+    """For a ModelAdmin or inline: its model's TextFields are edited as TextareaField."""
+
+    formfield_overrides = {models.TextField: {"form_class": TextareaField}}
 
 
 class ArticleForm(VersionedModelForm):

@@ -2,11 +2,12 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
+from ..forms import TextareaMixin
 from ..models import Correction
 
 
 @admin.register(Correction)
-class CorrectionAdmin(admin.ModelAdmin):
+class CorrectionAdmin(TextareaMixin, admin.ModelAdmin):
     """Corrections are added to published stories and struck with a note, never deleted."""
 
     list_display = ["published_at", "text", "story", "struck_at"]

@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from ..conflicts import VersionedAdminMixin
+from ..forms import TextareaMixin
 from ..models import Person, Quote
 
 
@@ -32,7 +33,7 @@ class PersonQuoteInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(VersionedAdminMixin, admin.ModelAdmin):
+class PersonAdmin(TextareaMixin, VersionedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "honorific", "role", "organization", "quote_count"]
     ordering = ["name"]  # Meta.ordering is dropped once get_queryset() groups by
     search_fields = ["name", "role", "organization"]

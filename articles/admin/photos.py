@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 
 from ..conflicts import VersionedAdminMixin
+from ..forms import TextareaMixin
 from ..models import Agency, PhotoCredit, PhotoCreditAgency
 from .reordering import free_moved_places
 
@@ -19,7 +20,7 @@ class PhotoCreditAgencyInline(admin.TabularInline):
 
 
 @admin.register(PhotoCredit)
-class PhotoCreditAdmin(VersionedAdminMixin, admin.ModelAdmin):
+class PhotoCreditAdmin(TextareaMixin, VersionedAdminMixin, admin.ModelAdmin):
     list_display = ["thumbnail", "caption", "credit_line"]
     list_display_links = ["thumbnail", "caption"]
     search_fields = ["caption", "alt_text", "photographer__name", "agencies__name"]

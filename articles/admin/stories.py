@@ -11,20 +11,20 @@ from reversion_compare.admin import CompareVersionAdmin
 
 from .. import ingest
 from ..conflicts import VersionedAdminMixin, VersionedInlineMixin
-from ..forms import ArticleForm, WireImportForm
+from ..forms import ArticleForm, TextareaMixin, WireImportForm
 from ..models import Article, Correction, Quote, Status
 from .reordering import free_moved_places
 from .workflow import WorkflowActionsMixin
 
 
-class QuoteInline(VersionedInlineMixin, admin.TabularInline):
+class QuoteInline(TextareaMixin, VersionedInlineMixin, admin.TabularInline):
     model = Quote
     extra = 1
     autocomplete_fields = ["speaker"]
     fields = ["text", "speaker", "context", "order"]
 
 
-class CorrectionInline(admin.StackedInline):
+class CorrectionInline(TextareaMixin, admin.StackedInline):
     """New corrections are added here; saved ones are read-only (strike them on their own page)."""
 
     model = Correction
@@ -64,7 +64,9 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(WorkflowActionsMixin, VersionedAdminMixin, CompareVersionAdmin):
+class ArticleAdmin(
+    TextareaMixin, WorkflowActionsMixin, VersionedAdminMixin, CompareVersionAdmin
+):
     form = ArticleForm
     history_latest_first = True
     # taggit's manager breaks reversion-compare's m2m diff; the tags' through
@@ -328,7 +330,7 @@ class ArticleAdmin(WorkflowActionsMixin, VersionedAdminMixin, CompareVersionAdmi
 
 
 @admin.register(Quote)
-class QuoteAdmin(VersionedAdminMixin, admin.ModelAdmin):
+class QuoteAdmin(TextareaMixin, VersionedAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "speaker", "story"]
     list_filter = [("speaker", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["text", "speaker__name"]

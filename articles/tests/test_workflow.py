@@ -11,7 +11,7 @@ from django.utils import timezone
 from articles.models import Article, Status
 
 from .factories import make_article
-from .test_editor_admin import article_form
+from .test_editor_admin import BODY, article_form
 
 pytestmark = pytest.mark.django_db
 
@@ -314,6 +314,43 @@ class TestEditor:
         logged_in(desk_editor).post(change_url(story), workflow_form(headline="New"))
         story.refresh_from_db()
         assert story.headline == "New" and story.updated_at is None
+
+    @pytest.mark.parametrize("stored", ["\n", "\r\n"], ids=["LF", "CRLF"])
+    def test_a_story_saved_unchanged_from_a_browser_is_no_update(
+        self, desk_editor, stored
+    ):
+        """Browsers send a text box's line breaks as CRLF; the story is stored with LF.
+
+        CRLF stored: a row saved before the admin turned line breaks into LF.
+        """
+        dek = "Both sides agree.\nA date is set."
+        story = make_article(
+            headline="Talks to begin",
+            slug="talks-to-begin",
+            dateline="GENEVA",
+            source="Tribune News Service",
+            dek=dek.replace("\n", stored),
+            body=BODY.replace("\n", stored),
+        )
+        story.tags.set(["Diplomacy", "NATO"])
+        version = story.version
+        when = timezone.localtime(story.published_at)
+        response = logged_in(desk_editor).post(
+            change_url(story),
+            workflow_form(
+                dek=dek.replace("\n", "\r\n"),
+                body=BODY.replace("\n", "\r\n"),
+                status=Status.PUBLISHED,
+                published_at_0=f"{when:%Y-%m-%d}",
+                published_at_1=f"{when:%H:%M:%S}",
+                base_version=str(version),
+            ),
+        )
+        assert response.status_code == 302
+        story.refresh_from_db()
+        assert story.updated_at is None and not story.was_updated
+        assert (story.body, story.dek) == (BODY, dek)
+        assert story.version == version + 1  # the save itself, and nothing more
 
 
 class TestPreview:

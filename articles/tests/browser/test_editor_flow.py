@@ -1,12 +1,15 @@
 """An editor writes, previews and publishes a story in the admin, as a browser does it."""
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from articles.models import Article, Person, Status
 
+from ..factories import make_article
 from .conftest import BROWSER_DB, log_in
 
 pytestmark = [pytest.mark.browser, BROWSER_DB]
@@ -72,3 +75,32 @@ def test_editor_writes_previews_and_publishes_a_story(browsing, editor):
     story.refresh_from_db()
     assert reader.url.endswith(story.get_absolute_url())
     expect(reader.locator(".preview-banner")).to_have_count(0)
+
+
+def test_a_published_story_saved_unchanged_is_not_updated_for_readers(browsing, editor):
+    """The browser sends the text boxes' line breaks as CRLF; nothing changed, so nothing is."""
+    story = make_article(
+        quotes=1,
+        dek="Both sides agree.\nA date is set.",
+        published_at=timezone.now() - timedelta(days=2),
+    )
+    stored = Article.objects.values().get(pk=story.pk)
+    quotes = list(story.quotes.values())
+    desk = browsing.new_page()
+    log_in(desk, editor.username)
+    desk.goto(f"/admin/articles/article/{story.pk}/change/")
+    desk.get_by_role("button", name="Save and continue editing").click()
+    expect(desk.locator(".messagelist")).to_contain_text("was changed successfully")
+
+    saved = Article.objects.values().get(pk=story.pk)
+    assert saved["version"] == stored["version"] + 1  # the save, and no update after it
+    assert {**saved, "version": 0, "changed_at": 0, "changed_by_id": 0} == {
+        **stored,
+        "version": 0,
+        "changed_at": 0,
+        "changed_by_id": 0,
+    }
+    assert [q["text"] for q in story.quotes.values()] == [q["text"] for q in quotes]
+    reader = browsing.new_page()
+    reader.goto(story.get_absolute_url())
+    expect(reader.locator(".story__dates")).not_to_contain_text("updated")

@@ -379,8 +379,9 @@ class Article(Versioned):
     dek = models.TextField("dek (standfirst)", blank=True)
     body = models.TextField(
         help_text=(
-            "One paragraph per line. Links, emphasis and abbreviations may use "
-            "<a>, <em>, <strong>, <i>, <b>, <abbr>, <sub> and <sup>; any other markup is removed."
+            # The admin shows help text as HTML: tag names in angle brackets would be tags.
+            "One paragraph per line. Links, emphasis and abbreviations may use the "
+            "HTML tags a, em, strong, i, b, abbr, sub and sup; any other markup is removed."
         )
     )
     dateline = models.CharField(max_length=100, blank=True, help_text="e.g. “MOSCOW”.")

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -56,6 +58,21 @@ def snapshot():
         list(Article.objects.values_list("headline", "body", "status")),
         list(Quote.objects.values_list("text", "speaker_id")),
     )
+
+
+@pytest.mark.parametrize("model", ["article", "person", "photocredit", "quote"])
+def test_help_texts_read_as_text(editor_client, model):
+    """The admin puts help text into the page as HTML: it must hold no markup of its own."""
+    page = editor_client.get(reverse(f"admin:articles_{model}_add")).content.decode()
+    helps = re.findall(
+        r'<div class="help"[^>]*>\s*<div>(.*?)</div>\s*</div>', page, re.S
+    )
+    assert helps  # the form has help texts, and the pattern finds them
+    assert [text for text in helps if "<" in text] == []
+    if model == "article":
+        assert any(
+            "HTML tags a, em, strong, i, b, abbr, sub and sup" in t for t in helps
+        )
 
 
 class TestArticleAdmin:

@@ -211,3 +211,28 @@ class TestListPages:
 
     def test_reverse_builds_zero_padded_dates(self):
         assert reverse("articles:archive-day", args=[2022, 2, 5]) == "/2022/02/05/"
+
+
+class TestErrorPages:
+    @pytest.mark.parametrize(
+        "path", ["/no-such-page/", "/2022/02/30/", "/tags/no-such-tag/", "/?page=999"]
+    )
+    def test_a_missing_page_is_the_sites_own_with_a_way_on(self, client, path):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert_valid_html5(response)
+        page = response.content.decode()
+        assert "<h1>Page not found</h1>" in page
+        assert '<meta name="robots" content="noindex">' in page
+        assert f'href="{reverse("articles:front")}"' in page
+        assert f'action="{reverse("articles:search")}"' in page
+
+    def test_a_server_error_page_needs_no_request_context(self, rf):
+        from django.views.defaults import server_error
+
+        response = server_error(rf.get("/"))
+        assert response.status_code == 500
+        assert_valid_html5(response)
+        page = response.content.decode()
+        assert "<h1>Something went wrong</h1>" in page
+        assert 'rel="stylesheet" href="/static/' in page

@@ -114,6 +114,19 @@ def test_reader_pages_have_no_accessibility_violations(
     assert not violations, f"axe on {url}:\n{describe(violations)}"
 
 
+def test_the_not_found_page_has_no_accessibility_violations(
+    browsing, axe_script, summary
+):
+    path = "/2022/02/15/no-such-story/"
+    browsing.expect_failed_load(path)  # the 404 itself, which the console reports
+    page = browsing.new_page(bypass_csp=True)  # for axe, as the page fixture
+    assert page.goto(path).status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+    violations = violations_on(page, axe_script)
+    record(summary, "not found", path, violations)
+    assert not violations, f"axe on {path}:\n{describe(violations)}"
+
+
 @pytest.mark.parametrize("name", ADMIN_PAGES)
 def test_editor_pages_load_and_their_accessibility_is_recorded(
     page, seed_story, editor, axe_script, summary, name

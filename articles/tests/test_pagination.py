@@ -1,5 +1,6 @@
 """Long lists: numbered pages up to a cap, then the date archives carry on."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -223,3 +224,16 @@ def test_a_list_with_djangos_own_paginator_still_says_how_many_pages(client):
         )
     page = client.get("/corrections/?page=2")
     assertContains(page, "Page 2 of 2")
+
+
+def test_a_later_page_says_its_number_in_its_title_and_links_one_prev_and_next(
+    client, short_pages, twelve_stories
+):
+    make_article(published_at=START - timedelta(days=400))  # an earlier year and month
+    for url in ["/", "/2024/", "/2024/03/", "/tags/harbour/"]:
+        first = client.get(url).content.decode()
+        second = client.get(url, {"page": 2}).content.decode()
+        title = re.search(r"<title>(.*?)</title>", second).group(1)
+        assert title == "Page 2: " + re.search(r"<title>(.*?)</title>", first).group(1)
+        assert second.count('rel="prev"') == 1, url
+        assert second.count('rel="next"') <= 1, url

@@ -108,3 +108,27 @@ def test_story_page_fits_a_phone_and_a_desktop(browsing, seed_story, artifacts):
         page.screenshot(
             path=artifacts / f"story-page-{name}-{width}x{height}.png", full_page=True
         )
+
+
+def test_a_dateline_runs_into_a_first_paragraph_that_keeps_its_space(browsing):
+    """The first paragraph follows the dateline on its line, yet stands as far
+    from the second as the second from the third."""
+    story = make_article(
+        dateline="AUCKLAND",
+        body="Officials met on Thursday.\n\n“We waited years,” a resident said.\n\n"
+        "A decision is expected next month.",
+    )
+    for width in (375, 1280):
+        page = browsing.new_page(viewport={"width": width, "height": 800})
+        page.goto(story.get_absolute_url())
+        dateline = page.locator(".story__dateline").bounding_box()
+        gaps = page.evaluate(
+            """() => {
+              const [a, b, c] = [...document.querySelectorAll('.story__body p')]
+                .map((p) => p.getBoundingClientRect());
+              return [a.top, b.top - a.bottom, c.top - b.bottom];
+            }"""
+        )
+        first_top, first_gap, second_gap = gaps
+        assert abs(first_top - dateline["y"]) < dateline["height"], width  # one line
+        assert first_gap >= 0.8 * second_gap, (width, gaps)

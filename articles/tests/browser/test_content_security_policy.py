@@ -7,6 +7,7 @@ browsing fixture turns into a failure of its own.
 """
 
 import pytest
+import reversion
 from playwright.sync_api import expect
 
 from articles.models import Person, PhotoCredit
@@ -71,6 +72,10 @@ def test_admin_pages_editors_use_raise_no_policy_violation(
     violations = []
     credit = PhotoCredit.objects.first()
     person = Person.objects.first()
+    for dek in ["A first revision.", "A second: the history can compare them."]:
+        with reversion.create_revision():
+            seed_story.dek = dek
+            seed_story.save()
     for path in [
         "/admin/",
         "/admin/articles/article/",
@@ -86,6 +91,11 @@ def test_admin_pages_editors_use_raise_no_policy_violation(
         "/admin/taggit/tag/",
     ]:
         visit(page, path, violations)
+    # The history offers two revisions to compare, the newer one only as "to".
+    page.goto(f"/admin/articles/article/{seed_story.pk}/history/")
+    expect(page.get_by_label("Compare from this revision")).to_have_count(2)
+    expect(page.get_by_label("Compare from this revision").first).not_to_be_visible()
+    violations += page.evaluate("window.__cspViolations")
 
     # The scripted parts: prepopulated slug, a select2 autocomplete, an inline row.
     visit(page, "/admin/articles/article/add/", violations)

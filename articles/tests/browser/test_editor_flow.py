@@ -104,3 +104,12 @@ def test_a_published_story_saved_unchanged_is_not_updated_for_readers(browsing, 
     reader = browsing.new_page()
     reader.goto(story.get_absolute_url())
     expect(reader.locator(".story__dates")).not_to_contain_text("updated")
+
+
+def test_the_story_form_fits_a_desktop_window(browsing, editor, seed_story):
+    page = browsing.new_page(viewport={"width": 1280, "height": 900})
+    log_in(page, editor.username)
+    page.goto(f"/admin/articles/article/{seed_story.pk}/change/")
+    expect(page.locator("#id_quotes-0-text")).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 1280, width

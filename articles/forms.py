@@ -117,6 +117,8 @@ class WireImportForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if self.has_error("text") or self.has_error("upload"):
+            return cleaned  # what was sent is refused already, with its reason
         upload, text = cleaned.get("upload"), cleaned.get("text", "")
         if upload:
             if upload.size > MAX_WIRE_BYTES:
@@ -126,6 +128,10 @@ class WireImportForm(forms.Form):
             data, name = upload.read(), upload.name
         elif text.strip():
             data, name = text.encode("utf-8"), "pasted text"
+            if len(data) > MAX_WIRE_BYTES:
+                raise forms.ValidationError(
+                    "The pasted text is larger than 1 MB; a wire story is far shorter."
+                )
         else:
             raise forms.ValidationError("Paste the wire copy or choose a .txt file.")
         try:

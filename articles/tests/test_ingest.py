@@ -229,13 +229,19 @@ class TestImportPage:
         [
             ("", "Paste the wire copy"),
             ("Headline\nShe said “never closed.", "line 2: the quotation opened"),
+            ("Headline\nA line with a \x00 in it.", "Null characters are not allowed"),
+            ("Headline\n" + "A long line. " * 80_000, "larger than 1 MB"),
         ],
+        ids=["empty", "unbalanced quote", "NUL", "over 1 MB"],
     )
     def test_bad_copy_gets_a_clear_error_and_writes_nothing(
         self, editor_client, text, message
     ):
         response = editor_client.post(self.url, {"text": text, "confirm": "1"})
         assertContains(response, message)
+        # One reason, the right one: not also "paste something" for text that was pasted.
+        errors = response.context["form"].errors
+        assert sum(len(messages) for messages in errors.values()) == 1, errors
         assert (
             Article.objects.count(),
             Person.objects.count(),

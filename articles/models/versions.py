@@ -35,6 +35,9 @@ class Versioned(models.Model):
         editable=False,
         on_delete=models.SET_NULL,
         related_name="+",
+        # Desk bookkeeping, left out of dumps (as Article.created_by) so that they
+        # load into a database where that user doesn't exist.
+        serialize=False,
         help_text="Who made the last change; empty for the wire ingest and loaded fixtures.",
     )
     # Set by save(); null for rows that arrived by loaddata or bulk_create.

@@ -1,0 +1,56 @@
+"""Django's loaddata, refusing a fixture that puts words in someone's mouth.
+
+loaddata saves rows as they are, skipping save() and clean(), so a quote whose
+words are not in its story's body would load and be published as said. This
+command checks the quotes of every story and quote the fixtures loaded, in the
+same transaction as the load: if any is not verbatim in its story, nothing is
+loaded and the error names each one.
+"""
+
+from django.core.management.base import CommandError
+from django.core.management.commands import loaddata
+from django.db.models.signals import post_save
+
+from ...checks import quotes_not_in_their_stories, unquoted_message
+from ...models import Article, Quote
+
+
+class Command(loaddata.Command):
+    help = (
+        loaddata.Command.help
+        + " Refuses the whole load if a quote is not verbatim in its story."
+    )
+
+    def loaddata(self, fixture_labels):
+        loaded = {Article: set(), Quote: set()}
+
+        def note(sender, instance, raw, **kwargs):
+            if raw and sender in loaded:
+                loaded[sender].add(instance.pk)
+
+        post_save.connect(note, weak=False, dispatch_uid="loaddata-quotes")
+        try:
+            super().loaddata(fixture_labels)  # inside handle()'s transaction
+        finally:
+            post_save.disconnect(dispatch_uid="loaddata-quotes")
+        quotes = Quote.objects.using(self.using)
+        # In batches: a dump of a whole archive names more ids than SQLite
+        # takes parameters in one query.
+        chosen = [quotes.filter(pk__in=ids) for ids in batches(loaded[Quote])]
+        chosen += [quotes.filter(article__in=ids) for ids in batches(loaded[Article])]
+        unquoted = {
+            quote.pk: quote
+            for some in chosen
+            for quote in quotes_not_in_their_stories(some)
+        }.values()
+        if unquoted:
+            raise CommandError(
+                "Nothing was loaded: a quote must appear word for word in its "
+                "story.\n" + "\n".join(unquoted_message(quote) for quote in unquoted)
+            )
+
+
+def batches(ids, size=500):
+    ids = sorted(ids)
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]

@@ -8,6 +8,7 @@ writes the same story as a natural-key fixture for loaddata.
 from dataclasses import dataclass, field
 from datetime import UTC
 
+import reversion
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -46,16 +47,22 @@ class IngestReport:
         return "\n".join(lines) + "\n"
 
 
-def save_stories(stories, *, dry_run=False, source="", publish_at=None):
+def save_stories(stories, *, dry_run=False, source="", publish_at=None, user=None):
     """Create each story's draft, people, quotes and photo credit in one transaction.
 
     A story ingested before (same wire copy) is left as the desk has it, so
-    running twice changes nothing.
+    running twice changes nothing. Each new story's history starts with a
+    revision of the copy as it arrived, which an editor can go back to.
     """
     report = IngestReport(dry_run=dry_run)
     with transaction.atomic():
         for story in stories:
-            article = save_story(story, report, source=source, publish_at=publish_at)
+            with reversion.create_revision():
+                article = save_story(
+                    story, report, source=source, publish_at=publish_at
+                )
+                reversion.set_user(user)
+                reversion.set_comment(f"Imported from the wire copy ({story.name}).")
             report.articles.append(article)
         if dry_run:
             transaction.set_rollback(True)

@@ -287,7 +287,7 @@ class ArticleAdmin(
         if request.method == "POST" and form.is_valid() and "confirm" in request.POST:
             try:
                 report = ingest.save_stories(
-                    [form.story], source=form.cleaned_data["source"]
+                    [form.story], source=form.cleaned_data["source"], user=request.user
                 )
             except ValidationError as error:
                 form.add_error(None, error)

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from pytest_django.asserts import assertContains
+from reversion.models import Version
 
 from articles.models import Article, Person, PhotoCredit, Quote, Status
 
@@ -130,6 +131,32 @@ class TestIngestIntoTheDatabase:
         assert (counts(), dump()) == before
         assert "already ingested" in report
 
+    def test_the_copy_as_it_arrived_is_the_first_revision_and_can_be_restored(self):
+        ingest(SEED)
+        article = Article.objects.get()
+        wire = (
+            article.headline,
+            article.body,
+            list(article.quotes.values_list("text")),
+        )
+        [first] = Version.objects.get_for_object(article)
+        assert first.revision.comment.startswith("Imported from the wire copy")
+        kinds = [v.content_type.model for v in first.revision.version_set.all()]
+        assert kinds.count("article") == 1 and kinds.count("quote") == 5
+        # An editor rewrites it, then goes back to the wire's version.
+        article.headline, article.body = "Rewritten", article.body + "\n\nA new line."
+        article.save()
+        article.quotes.first().delete()
+        first.revision.revert(delete=True)
+        article.refresh_from_db()
+        assert (
+            article.headline,
+            article.body,
+            list(article.quotes.values_list("text")),
+        ) == wire
+        ingest(SEED)  # already ingested: no second revision
+        assert Version.objects.get_for_object(article).count() == 1
+
     def test_existing_people_are_reused_not_duplicated(self):
         putin = Person.objects.create(
             name="Vladimir Putin", slug="vladimir-putin", role="President of Russia"
@@ -202,6 +229,8 @@ class TestImportPage:
             "admin:articles_article_change", args=[article.pk]
         )
         assert article.quotes.count() == 5 and article.source == "Tribune News Service"
+        [first] = Version.objects.get_for_object(article)
+        assert first.revision.user.username == "editor"
 
     def test_upload_of_a_text_file_is_previewed(self, editor_client):
         from django.core.files.uploadedfile import SimpleUploadedFile

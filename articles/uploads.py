@@ -78,9 +78,12 @@ def check_image(upload):
                 check_pixels(image.size)
                 image.load()  # decode every pixel: a truncated file fails here
     except (Image.DecompressionBombWarning, Image.DecompressionBombError) as error:
+        # Pillow stops before telling the size: say the limit the reader can act on.
         raise ValidationError(
-            "This image is too large to open safely (a possible decompression bomb).",
+            "This image has far too many pixels to open safely; images may have "
+            "at most %(limit)s pixels.",
             code="bomb",
+            params={"limit": f"{settings.MAX_UPLOAD_PIXELS:,}"},
         ) from error
     except UnidentifiedImageError as error:
         raise ValidationError(

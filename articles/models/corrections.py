@@ -95,7 +95,8 @@ class Correction(models.Model):
         # Whole seconds, like Article.published_at: the time is in the natural key.
         self.published_at = self.published_at.replace(microsecond=0)
         if self.strike_note.strip() and self.struck_at is None:
-            self.struck_at = timezone.now()
+            # Whole seconds too: dumpdata writes no finer, and the page shows none.
+            self.struck_at = timezone.now().replace(microsecond=0)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

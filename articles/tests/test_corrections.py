@@ -226,6 +226,7 @@ class TestFixtures:
             "An earlier version gave the wrong day.", quote=seed_story.quotes.first()
         )
         seed_story.corrections.get().strike("The day was right.")
+        struck_at = Correction.objects.get().struck_at
 
         before = dump()
         rows = [
@@ -245,6 +246,7 @@ class TestFixtures:
         assert dump() == before
         correction = Correction.objects.get()
         assert correction.is_struck and correction.quote.order == 1
+        assert correction.struck_at == struck_at  # to the second, as it was
 
 
 class TestCorrectionAdmin:

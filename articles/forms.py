@@ -138,7 +138,7 @@ class WireImportForm(forms.Form):
             self.story = wire.parse_bytes(data, name=name)
         except wire.WireFormatError as error:
             raise forms.ValidationError(str(error)) from error
-        cleaned["text"] = data.decode("utf-8-sig")
+        cleaned["text"] = wire.decode(data, name=name)
         return cleaned
 
     def preview_body(self):

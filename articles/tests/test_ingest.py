@@ -9,6 +9,7 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains
 from reversion.models import Version
 
+from articles import wire
 from articles.models import Article, Person, PhotoCredit, Quote, Status
 
 from .test_fixtures import counts, dump
@@ -189,7 +190,13 @@ class TestIngestIntoTheDatabase:
         assert counts() == before
 
     @pytest.mark.parametrize(
-        "content", [b"", b"\x00\x01binary", b"Just a headline (X/TNS)"]
+        "content",
+        [
+            b"",
+            b"\x00\x01binary",
+            b"Just a headline (X/TNS)",
+            b"\xff\xfeH\x00\x00\xd8",  # a UTF-16 BOM, then a broken surrogate
+        ],
     )
     def test_empty_binary_or_bodiless_files_fail_cleanly(self, tmp_path, content):
         path = tmp_path / "broken.txt"
@@ -197,6 +204,19 @@ class TestIngestIntoTheDatabase:
         with pytest.raises(CommandError, match=r"^broken.txt, line \d+: "):
             ingest(path)
         assert Article.objects.count() == 0
+
+    @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-8-sig"])
+    def test_copy_saved_as_utf_16_or_with_a_bom_reads_as_utf_8_does(
+        self, tmp_path, encoding
+    ):
+        text = SEED.read_text(encoding="utf-8")
+        path = tmp_path / "saved-by-windows.txt"
+        bom = "\ufeff" if encoding == "utf-16-be" else ""  # utf-16 writes its own
+        path.write_bytes((bom + text).encode(encoding))
+        ingest(path)
+        assert Article.objects.get().body == "\n\n".join(
+            wire.parse(text, name="seed").body
+        )
 
     def test_a_missing_file_is_a_clean_error(self, tmp_path):
         with pytest.raises(CommandError, match="cannot read"):
@@ -252,6 +272,17 @@ class TestImportPage:
             self.url, {"text": carried, "source": "", "confirm": "1"}
         )
         assert created.status_code == 302 and Article.objects.count() == 1
+
+    def test_a_utf_16_upload_is_previewed_as_text(self, editor_client):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        text = SEED.read_text(encoding="utf-8")
+        upload = SimpleUploadedFile("wire.txt", text.encode("utf-16"))
+        response = editor_client.post(
+            self.url, {"upload": upload, "text": "", "preview": "1"}
+        )
+        assertContains(response, "Preview: Putin ready to talk with NATO")
+        assert response.context["form"]["text"].value() == text
 
     @pytest.mark.parametrize(
         "text, message",

@@ -4,7 +4,8 @@ Standard library only; this package never imports Django, so the parser can be
 tested and reused without a database. Each rule is a small function named for
 what it recognises, in the module named for what it finds:
 
-    copy           the format; parse() and parse_bytes() read one file
+    copy           the format; parse() and parse_bytes() read one file, decode()
+                   its bytes
     story          what they return (WireStory, WirePerson, WireQuote, Credit)
                    and raise (WireFormatError)
     headline       line 1: the headline, the photo caption, the credit's text
@@ -21,7 +22,7 @@ what it recognises, in the module named for what it finds:
 Other code imports from here, not from the modules.
 """
 
-from .copy import parse, parse_bytes
+from .copy import decode, parse, parse_bytes
 from .credits import split_credit
 from .headline import split_headline_and_caption
 from .people import lowercase_title, title_before_honorific
@@ -35,6 +36,7 @@ __all__ = [
     "WirePerson",
     "WireQuote",
     "WireStory",
+    "decode",
     "find_quote",
     "is_quotation",
     "lowercase_title",

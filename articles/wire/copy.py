@@ -9,6 +9,7 @@ parse() splits the file into lines and paragraphs, then hands each part to the
 rule that recognises it.
 """
 
+import codecs
 import hashlib
 
 from .attribution import attribute_quotes
@@ -22,16 +23,32 @@ from .tags import suggest_tags
 
 
 def parse_bytes(data, *, name):
-    """Parse wire copy given as bytes, refusing binary or non-UTF-8 files."""
+    """Parse wire copy given as bytes, refusing binary or undecodable files."""
+    return parse(decode(data, name=name), name=name)
+
+
+def decode(data, *, name):
+    """The text of a wire file: UTF-8, or UTF-16 that says so with a byte-order mark.
+
+    Windows editors save "Unicode" text as UTF-16 with a BOM; its NUL bytes
+    would otherwise make it look binary.
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as error:
+            line = data[: error.start].count("\n".encode("utf-16-le")) + 1
+            raise WireFormatError(
+                name, line, "the text says it is UTF-16 but is not"
+            ) from error
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
         raise WireFormatError(name, line, "this is a binary file, not wire copy text")
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise WireFormatError(name, line, "the text is not UTF-8") from error
-    return parse(text, name=name)
 
 
 def parse(text, *, name):

@@ -70,8 +70,9 @@ class ArticleAdmin(
     form = ArticleForm
     history_latest_first = True
     # taggit's manager breaks reversion-compare's m2m diff; the tags' through
-    # rows (tagged_items) are compared instead.
-    compare_exclude = ["tags", "created_by"]
+    # rows (tagged_items) are compared instead. The desk's bookkeeping differs
+    # between any two revisions and says nothing about the story.
+    compare_exclude = ["tags", "created_by", "version", "changed_by", "changed_at"]
     # VersionAdmin names reversion's list template; ours extends it.
     change_list_template = "admin/articles/article/change_list.html"
     list_display = [

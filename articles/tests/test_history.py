@@ -1,5 +1,6 @@
 """Revision history: who changed what and when, a diff, and one-click restore."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -80,6 +81,11 @@ def test_diff_between_two_revisions(edited_twice):
     assert "Talks begin on <del>Mon</del><ins>Tues</ins>day." in html
     assert "Talks to begin<ins> on Tuesday</ins>" in html
     assert "<ins>+ Talks to begin on Tuesday tagged with Europe</ins>" in html
+    # What changed in the story, not the desk's bookkeeping of every save.
+    compared = re.findall(r"<h3>(.*?)</h3>", html)
+    assert "headline" in compared and "body" in compared
+    assert not {"version", "changed at"} & set(compared)
+    assert not any(name.startswith("changed by") for name in compared)
 
 
 def test_restore_brings_content_back_and_is_itself_a_revision(edited_twice):

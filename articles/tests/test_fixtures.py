@@ -1,5 +1,6 @@
 import io
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from unittest import mock
@@ -269,6 +270,24 @@ class TestBrokenFixtures:
         assert name in str(error.value) or "Problem installing fixture" in str(
             error.value
         )
+        assert (counts(), dump()) == before
+
+    def test_a_quote_by_a_missing_person_names_them(self, seed_story, tmp_path):
+        row = {
+            "model": "articles.quote",
+            "fields": {
+                "article": list(seed_story.natural_key()),
+                "speaker": ["nobody-here"],
+                "text": "against various types",
+                "order": 9,
+            },
+        }
+        path = tmp_path / "missing.json"
+        path.write_text(json.dumps([row]), encoding="utf-8")
+        before = (counts(), dump())
+        named = "articles.Quote: its speaker ['nobody-here'] names no person"
+        with pytest.raises(Exception, match=re.escape(named)):
+            call_command("loaddata", str(path), verbosity=0)
         assert (counts(), dump()) == before
 
     @pytest.mark.parametrize("change", ["a new quote", "a story's body"])

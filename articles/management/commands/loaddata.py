@@ -5,10 +5,15 @@ words are not in its story's body would load and be published as said. This
 command checks the quotes of every story and quote the fixtures loaded, in the
 same transaction as the load: if any is not verbatim in its story, nothing is
 loaded and the error names each one.
+
+It also names the missing row when a required reference finds none (a quote's
+speaker, a tag), where Django saves the row without it and reports only the
+database's "NOT NULL constraint failed".
 """
 
 from django.core.management.base import CommandError
 from django.core.management.commands import loaddata
+from django.core.serializers.base import DeserializationError
 from django.db.models.signals import post_save
 
 from ...checks import quotes_not_in_their_stories, unquoted_message
@@ -48,6 +53,19 @@ class Command(loaddata.Command):
                 "Nothing was loaded: a quote must appear word for word in its "
                 "story.\n" + "\n".join(unquoted_message(quote) for quote in unquoted)
             )
+
+    def save_obj(self, obj):
+        # Django defers a reference it cannot find yet, in case the row comes
+        # later in the fixtures; a required one cannot wait, as the row is
+        # saved now.
+        for field, key in obj.deferred_fields.items():
+            if not field.null:
+                raise DeserializationError(
+                    f"{obj.object._meta.label}: its {field.name} "
+                    f"{key!r} names no {field.related_model._meta.verbose_name} "
+                    "in the database or earlier in the fixtures."
+                )
+        return super().save_obj(obj)
 
 
 def batches(ids, size=500):

@@ -135,10 +135,10 @@ class WireImportForm(forms.Form):
         else:
             raise forms.ValidationError("Paste the wire copy or choose a .txt file.")
         try:
-            self.story = wire.parse_bytes(data, name=name)
+            cleaned["text"] = wire.decode(data, name=name)
+            self.story = wire.parse(cleaned["text"], name=name)
         except wire.WireFormatError as error:
             raise forms.ValidationError(str(error)) from error
-        cleaned["text"] = wire.decode(data, name=name)
         return cleaned
 
     def preview_body(self):

@@ -7,7 +7,7 @@ same transaction as the load: if any is not verbatim in its story, nothing is
 loaded and the error names each one.
 
 It also names the missing row when a required reference finds none (a quote's
-speaker, a tag), where Django saves the row without it and reports only the
+speaker, say), where Django saves the row without it and reports only the
 database's "NOT NULL constraint failed".
 """
 

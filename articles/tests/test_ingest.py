@@ -218,6 +218,15 @@ class TestIngestIntoTheDatabase:
             wire.parse(text, name="seed").body
         )
 
+    @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+    def test_broken_utf_16_is_refused_at_its_line(self, tmp_path, encoding):
+        bom = "\ufeff".encode(encoding)
+        broken = "\ud800".encode(encoding, "surrogatepass")  # an unpaired surrogate
+        path = tmp_path / "broken.txt"
+        path.write_bytes(bom + "Headline\nA line.\n".encode(encoding) + broken)
+        with pytest.raises(CommandError, match=r"^broken.txt, line 3: .*UTF-16"):
+            ingest(path)
+
     def test_a_missing_file_is_a_clean_error(self, tmp_path):
         with pytest.raises(CommandError, match="cannot read"):
             ingest(tmp_path / "nope.txt")

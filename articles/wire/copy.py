@@ -37,7 +37,7 @@ def decode(data, *, name):
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError as error:
-            line = data[: error.start].count("\n".encode("utf-16-le")) + 1
+            line = data[: error.start].decode("utf-16", "replace").count("\n") + 1
             raise WireFormatError(
                 name, line, "the text says it is UTF-16 but is not"
             ) from error

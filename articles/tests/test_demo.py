@@ -1,4 +1,5 @@
 import io
+from datetime import UTC, datetime
 
 import pytest
 from django.core import checks
@@ -7,7 +8,7 @@ from django.db import IntegrityError, connection
 from django.test import Client
 
 from articles import demo
-from articles.models import Article, Person, PhotoCredit, Quote
+from articles.models import Article, Person, PhotoCredit, Quote, Status
 
 pytestmark = pytest.mark.django_db
 
@@ -115,8 +116,11 @@ def test_bad_arguments_are_refused_and_change_nothing():
 @pytest.mark.django_db(transaction=True)
 def test_demo_in_a_transaction_of_its_own_writes_every_link_or_nothing(monkeypatch):
     # Outside a caller's transaction generate() runs as the command does: on
-    # PostgreSQL each foreign key is checked as its batch goes in, then VACUUM.
+    # PostgreSQL the foreign keys are dropped for the load and checked when
+    # added back, then VACUUM.
+    keys = foreign_keys()
     demo.generate(articles=30, photos=0)
+    assert foreign_keys() == keys
     assert Article.objects.count() == 30
     assert Quote.objects.count() == Article.people.through.objects.count() == 60
     assert Article.authors.through.objects.count() == 30
@@ -136,9 +140,90 @@ def test_demo_in_a_transaction_of_its_own_writes_every_link_or_nothing(monkeypat
     with pytest.raises(IntegrityError):
         demo.generate(articles=30, seed=2, photos=0, batch=20, progress=messages.append)
     if connection.vendor == "postgresql":
-        # Refused in the batch that named nobody, not at COMMIT after indexing.
-        assert messages == ["20/30 stories"]
+        # Refused when the keys came back, before indexing and COMMIT.
+        assert messages == ["20/30 stories", "30/30 stories"]
     else:
         assert messages == ["20/30 stories", "30/30 stories", "indexing for search"]
     assert demo_content() == before
     assert not Person.objects.filter(slug__endswith="-2").exists()
+    assert foreign_keys() == keys  # the rollback restored the dropped keys
+
+
+def foreign_keys():
+    """Every foreign key of the tables generate_demo fills, as the database has it."""
+    tables = demo.filled_tables()
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            return {
+                table: connection.introspection.get_constraints(cursor, table)
+                for table in tables
+            }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)"
+            "  FROM pg_constraint WHERE contype = 'f' ORDER BY 1, 2"
+        )
+        keys = cursor.fetchall()
+    assert {table for table, _, _ in keys} >= set(tables) - {"taggit_tag"}
+    return keys
+
+
+def test_stories_are_created_with_their_keys_and_values_as_bulk_create_leaves_them():
+    photo = PhotoCredit.objects.create(slug="p", caption="c", alt_text="a")
+    when = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
+    stories = [
+        Article(
+            headline="One",
+            slug="one",
+            body="Body.",
+            status=Status.PUBLISHED,
+            published_at=when,
+            lead_photo=photo,
+        ),
+        Article(headline="Two", slug="two", body="Body two."),
+    ]
+    demo.create_stories(stories)
+    assert [story.pk for story in stories] == list(
+        Article.objects.order_by("slug").values_list("pk", flat=True)
+    )
+    assert not stories[0]._state.adding
+    one, two = Article.objects.order_by("slug")
+    assert (one.status, one.published_at, one.lead_photo, one.version) == (
+        Status.PUBLISHED,
+        when,
+        photo,
+        1,
+    )
+    assert (two.status, two.published_at, two.lead_photo, two.dek) == (
+        Status.DRAFT,
+        None,
+        None,
+        "",
+    )
+    # A later story through the ORM takes the next key, not one of theirs.
+    assert Article.objects.create(headline="Three", slug="three").pk > stories[1].pk
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="stories go in by COPY on PostgreSQL"
+)
+def test_values_are_prepared_as_their_fields_prepare_them():
+    field = Article._meta.get_field
+    aware = datetime(2024, 1, 1, tzinfo=UTC)
+    for name, value in [
+        ("published_at", aware),
+        ("published_at", None),
+        ("status", Status.PUBLISHED),
+        ("headline", "Text"),
+        ("version", 3),
+        ("version", True),
+        ("lead_photo", 7),
+    ]:
+        expected = field(name).get_db_prep_save(value, connection)
+        prepared = demo.prepared(field(name), value)
+        # Django wraps whole numbers for psycopg's server-side binding
+        # (Int4(3)); COPY types them by their column.
+        assert prepared == expected
+    with pytest.warns(RuntimeWarning, match="naive datetime"):
+        made_aware = demo.prepared(field("published_at"), datetime(2024, 1, 1))
+    assert made_aware.tzinfo is not None

@@ -11,6 +11,7 @@ process, since it never changes for a given file.
 import hashlib
 import io
 import logging
+import time
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import PurePosixPath
@@ -70,11 +71,21 @@ class RenditionSet:
 # needs no cache round trip and no unpickling for it.
 _known = {}
 
+# A file that could not be read (missing from storage, not an image) is tried
+# again after this long, by any instance: without a pause every page showing
+# it, each list page included, read storage again (a request to the bucket, on
+# S3) and logged the same traceback. The shared cache holds UNREADABLE under
+# its key meanwhile; each process notes, in _unreadable, when it may try again.
+RETRY_UNREADABLE_SECONDS = 300
+UNREADABLE = "unreadable"
+_unreadable = {}
+
 
 @receiver(setting_changed)
 def _forget_known(setting, **kwargs):
     if setting in ("MEDIA_ROOT", "MEDIA_URL", "STORAGES"):
         _known.clear()
+        _unreadable.clear()
 
 
 def renditions_for(image_field, widths=WIDTHS):
@@ -86,19 +97,37 @@ def renditions_for(image_field, widths=WIDTHS):
     known = _known.get(key)
     if known is not None:
         return known
+    if _unreadable.get(key, 0) > time.monotonic():
+        return None
     cached = cache.get(key)
+    if cached == UNREADABLE:  # another process failed a moment ago
+        _note_unreadable(key)
+        return None
     if cached is None:
         try:
             cached = make_renditions(image_field, widths)
         except (OSError, ValueError, Image.DecompressionBombError):
             # A missing or unreadable file: the page shows caption and credit only.
-            logger.warning("No renditions for %s", name, exc_info=True)
+            logger.warning(
+                "No renditions for %s; trying again in %d s.",
+                name,
+                RETRY_UNREADABLE_SECONDS,
+                exc_info=True,
+            )
+            cache.set(key, UNREADABLE, timeout=RETRY_UNREADABLE_SECONDS)
+            _note_unreadable(key)
             return None
         cache.set(key, cached, timeout=None)
     if len(_known) >= 1_000:
         _known.clear()
     _known[key] = cached
     return cached
+
+
+def _note_unreadable(key):
+    if len(_unreadable) >= 1_000:
+        _unreadable.clear()
+    _unreadable[key] = time.monotonic() + RETRY_UNREADABLE_SECONDS
 
 
 def make_renditions(image_field, widths):

@@ -132,6 +132,37 @@ def test_a_missing_image_file_leaves_caption_and_credit_and_no_error(client):
         assert "<picture>" not in page and "(Jane Roe/TNS)" in page
 
 
+def test_an_unreadable_image_is_tried_again_only_after_a_pause(monkeypatch, caplog):
+    photo = photo_with_file()
+    original = stored(photo.image.url)
+    data = original.read_bytes()
+    original.unlink()  # lost from storage (or a bucket that did not answer)
+    attempts = []
+    make = renditions.make_renditions
+    monkeypatch.setattr(
+        renditions,
+        "make_renditions",
+        lambda *args: attempts.append(args) or make(*args),
+    )
+    with caplog.at_level("WARNING", logger="articles.renditions"):
+        assert [renditions_for(photo.image) for _ in range(3)] == [None] * 3
+        renditions._unreadable.clear()  # another process: the shared cache knows
+        assert renditions_for(photo.image) is None
+    assert len(attempts) == 1
+    assert [record.getMessage() for record in caplog.records] == [
+        f"No renditions for {photo.image.name}; trying again in 300 s."
+    ]
+
+    original.write_bytes(data)  # restored
+    now = renditions.time.monotonic()
+    monkeypatch.setattr(renditions.time, "monotonic", lambda: now + 301)
+    key = next(iter(renditions._unreadable))
+    cache.delete(key)  # as the shared cache lets it expire
+    found = renditions_for(photo.image)
+    assert len(attempts) == 2
+    assert found is not None and stored(found.default.url).exists()
+
+
 def test_extreme_shapes_and_plain_pngs_get_proper_renditions():
     assert [r.height for r in renditions_for(photo_with_file(3000, 1).image).webp] == [
         1

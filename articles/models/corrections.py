@@ -4,6 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from .natural_keys import key_of
+
 
 class CorrectionDeletionError(ValidationError):
     """Raised on any attempt to delete a correction: they are struck, never removed."""
@@ -17,11 +19,10 @@ class CorrectionDeletionError(ValidationError):
 
 class CorrectionQuerySet(models.QuerySet):
     def get_by_natural_key(self, slug, article_published_at, published_at):
-        article_model = self.model._meta.get_field("article").related_model
+        # As Article's natural key: the slug and the exact publication moment.
         return self.get(
-            article=article_model.objects.get_by_natural_key(
-                slug, article_published_at
-            ),
+            article__slug=slug,
+            article__published_at=article_published_at,
             published_at=published_at,
         )
 
@@ -106,7 +107,7 @@ class Correction(models.Model):
         raise CorrectionDeletionError()
 
     def natural_key(self):
-        return self.article.natural_key() + (
+        return key_of(self, "article", 2) + (
             self.published_at.astimezone(UTC).isoformat(),
         )
 

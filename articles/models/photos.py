@@ -1,6 +1,7 @@
 from django.db import models
 
 from ..uploads import UploadedImageField
+from .natural_keys import key_of
 from .people import Person
 from .places import next_place
 from .slugs import unique_slug
@@ -153,6 +154,6 @@ class PhotoCreditAgency(models.Model):
         super().save(*args, **kwargs)
 
     def natural_key(self):
-        return self.credit.natural_key() + (self.position,)
+        return key_of(self, "credit", 1) + (self.position,)
 
     natural_key.dependencies = ["articles.photocredit", "articles.agency"]

@@ -5,6 +5,7 @@ from django.db import models
 
 from ..rendering import text_segments
 from ..wire import find_quote, normalize_quote_text
+from .natural_keys import key_of
 from .people import Person
 from .places import next_place
 from .versions import Versioned
@@ -68,7 +69,7 @@ class Quote(Versioned):
         return f"{self.article.get_absolute_url()}#{self.anchor}"
 
     def natural_key(self):
-        return self.article.natural_key() + (self.order,)
+        return key_of(self, "article", 2) + (self.order,)
 
     natural_key.dependencies = ["articles.article", "articles.person"]
 

@@ -18,6 +18,7 @@ from .. import search
 from ..addresses import address
 from ..rendering import clean_body, paragraphs, render_body
 from .corrections import Correction
+from .natural_keys import key_of
 from .people import Person
 from .photos import PhotoCredit, PhotoCreditAgency
 from .quotes import Quote
@@ -255,8 +256,10 @@ def period_after(start, kind):
 
 class TaggedArticleQuerySet(models.QuerySet):
     def get_by_natural_key(self, slug, published_at, tag_name):
+        # As Article's natural key: the slug and the exact publication moment.
         return self.get(
-            content_object=Article.objects.get_by_natural_key(slug, published_at),
+            content_object__slug=slug,
+            content_object__published_at=published_at,
             tag__name=tag_name,
         )
 
@@ -364,7 +367,8 @@ class TaggedArticle(TaggedItemBase):
         ]
 
     def natural_key(self):
-        return self.content_object.natural_key() + (self.tag.name,)
+        # taggit's Tag gives its key as a list.
+        return key_of(self, "content_object", 2) + tuple(key_of(self, "tag", 1))
 
     natural_key.dependencies = ["articles.article", "taggit.tag"]
 

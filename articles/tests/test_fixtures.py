@@ -290,6 +290,72 @@ class TestBrokenFixtures:
             call_command("loaddata", str(path), verbosity=0)
         assert (counts(), dump()) == before
 
+    MISSING_STORY = ["no-such-story", "2022-02-15T12:00:00+00:00"]
+    ORPHANS = {
+        "tag": (
+            "articles.taggedarticle",
+            {"content_object": "SEED", "tag": ["No such tag"]},
+            "articles.TaggedArticle: its tag ['No such tag'] names no tag",
+        ),
+        "story of a tag": (
+            "articles.taggedarticle",
+            {"content_object": MISSING_STORY, "tag": ["NATO"]},
+            f"articles.TaggedArticle: its content_object {MISSING_STORY!r} names "
+            "no article",
+        ),
+        "story of a quote": (
+            "articles.quote",
+            {
+                "article": MISSING_STORY,
+                "speaker": ["vladimir-putin"],
+                "text": "Russia",
+                "order": 9,
+            },
+            f"articles.Quote: its article {MISSING_STORY!r} names no article",
+        ),
+        "story of a correction": (
+            "articles.correction",
+            {
+                "article": MISSING_STORY,
+                "text": "An earlier version misspelled a name.",
+                "published_at": "2022-02-16T09:00:00+00:00",
+            },
+            f"articles.Correction: its article {MISSING_STORY!r} names no article",
+        ),
+        "photo of an agency credit": (
+            "articles.photocreditagency",
+            {"credit": ["no-such-photo"], "agency": ["TNS"], "position": 9},
+            "articles.PhotoCreditAgency: its credit ['no-such-photo'] names no "
+            "photo credit",
+        ),
+    }
+
+    @pytest.mark.parametrize("missing", sorted(ORPHANS))
+    def test_a_row_whose_parent_is_nowhere_is_named_and_nothing_loads(
+        self, seed_story, tmp_path, missing
+    ):
+        model, fields, named = self.ORPHANS[missing]
+        if fields.get("content_object") == "SEED":
+            fields = {**fields, "content_object": list(seed_story.natural_key())}
+        rows = [
+            {"model": "articles.person", "fields": {"name": "New", "slug": "new"}},
+            {"model": model, "fields": fields},
+        ]
+        path = tmp_path / "orphan.json"
+        path.write_text(json.dumps(rows), encoding="utf-8")
+        before = (counts(), dump())
+        with pytest.raises(CommandError, match=re.escape(named)):
+            call_command("loaddata", str(path), verbosity=0)
+        assert (counts(), dump()) == before
+
+    def test_a_file_that_is_not_json_says_where_it_stops(self, seed_story, tmp_path):
+        path = tmp_path / "cut.json"
+        path.write_text('[{"model": "articles.person",\n', encoding="utf-8")
+        before = (counts(), dump())
+        with pytest.raises(CommandError, match=r"cut\.json': Expecting .* line 2"):
+            call_command("loaddata", str(path), verbosity=0)
+        assert (counts(), dump()) == before
+
     @pytest.mark.parametrize("change", ["a new quote", "a story's body"])
     def test_a_fixture_that_misquotes_a_story_loads_nothing(
         self, seed_story, tmp_path, change

@@ -14,6 +14,7 @@ database's "NOT NULL constraint failed".
 from django.core.management.base import CommandError
 from django.core.management.commands import loaddata
 from django.core.serializers.base import DeserializationError
+from django.db import IntegrityError
 from django.db.models.signals import post_save
 
 from ...checks import quotes_not_in_their_stories, unquoted_message
@@ -25,6 +26,15 @@ class Command(loaddata.Command):
         loaddata.Command.help
         + " Refuses the whole load if a quote is not verbatim in its story."
     )
+
+    def handle(self, *fixture_labels, **options):
+        # A broken fixture is the file's fault, not the program's: say what is
+        # wrong with it in one message, without a traceback. Everything was
+        # rolled back by then (handle() loads in one transaction).
+        try:
+            return super().handle(*fixture_labels, **options)
+        except (DeserializationError, IntegrityError) as error:
+            raise CommandError(fixture_error(error)) from error
 
     def loaddata(self, fixture_labels):
         loaded = {Article: set(), Quote: set()}
@@ -66,6 +76,19 @@ class Command(loaddata.Command):
                     "in the database or earlier in the fixtures."
                 )
         return super().save_obj(obj)
+
+
+def fixture_error(error):
+    """Django's message for a broken fixture, with what the parser said.
+
+    For a file that is not valid JSON Django says only "Problem installing
+    fixture 'x.json': "; the parser's words (where it stopped) are the cause.
+    """
+    message = str(error)
+    cause = error.__cause__
+    if cause is not None and str(cause) and str(cause) not in message:
+        message = f"{message.rstrip(': ')}: {cause}"
+    return message
 
 
 def batches(ids, size=500):

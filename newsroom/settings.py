@@ -50,6 +50,11 @@ INSTALLED_APPS = [
     "articles",
 ]
 
+# The history's compare view (django-reversion-compare) compares a story's lead
+# photo by its id. By default it calls the photo changed whenever anything else
+# in the story changed, and listed "lead photo" on every diff.
+REVERSION_COMPARE_FOREIGN_OBJECTS_AS_ID = True
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -4,13 +4,14 @@ import re
 from datetime import timedelta
 
 import pytest
+import reversion
 from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
 from articles.models import Article, Status
 
-from .factories import make_article, make_person
+from .factories import make_article, make_person, make_photo
 from .test_workflow import logged_in, run_action, workflow_form
 
 pytestmark = pytest.mark.django_db
@@ -86,6 +87,30 @@ def test_diff_between_two_revisions(edited_twice):
     assert "headline" in compared and "body" in compared
     assert not {"version", "changed at"} & set(compared)
     assert not any(name.startswith("changed by") for name in compared)
+    assert "lead photo" not in compared  # none before, none after
+
+
+def test_diff_names_a_lead_photo_only_when_it_changed(edited_twice):
+    client, story = edited_twice
+    photo = make_photo(caption="Delegates arrive in Geneva.")
+    for change in [{"lead_photo": photo}, {"headline": "Talks to begin soon"}]:
+        Article.objects.filter(pk=story.pk).update(**change)
+        story.refresh_from_db()
+        with reversion.create_revision():
+            story.save()
+    *_, before, with_photo, retitled = versions_of(story)
+
+    def compared(first, second):
+        html = client.get(
+            reverse("admin:articles_article_compare", args=[story.pk]),
+            {"version_id1": first.pk, "version_id2": second.pk},
+        ).content.decode()
+        return re.findall(r"<h3>(.*?)</h3>", html), html
+
+    names, html = compared(before, with_photo)
+    assert "lead photo" in names and "Delegates arrive in Geneva." in html
+    names, _ = compared(with_photo, retitled)
+    assert "lead photo" not in names and "headline" in names
 
 
 def test_restore_brings_content_back_and_is_itself_a_revision(edited_twice):

@@ -4,6 +4,7 @@ Run them with ``manage.py check --database default``.
 """
 
 from django.core import checks
+from django.core.exceptions import ValidationError
 from django.db import connections
 from django.db.models import Count
 from django.db.models.functions import TruncDate
@@ -64,19 +65,58 @@ def check_story_urls_are_unique(app_configs=None, databases=None, **kwargs):
 
     if not tables_exist(databases, Article):
         return []
+    return [
+        checks.Error(
+            message,
+            hint="Give all but one of them another slug.",
+            id="articles.E002",
+        )
+        for message in shared_addresses(Article.objects.all())
+    ]
+
+
+def shared_addresses(stories):
+    """What is wrong where two of `stories` share one address (a slug on a day)."""
     clashes = (
-        Article.objects.exclude(published_at=None)
+        stories.exclude(published_at=None)
         .annotate(day=TruncDate("published_at"))
         .values("day", "slug")
         .annotate(n=Count("pk"))
         .filter(n__gt=1)
     )
     return [
-        checks.Error(
-            f"{clash['n']} stories share the slug {clash['slug']!r} on {clash['day']}, "
-            "so they share one address.",
-            hint="Give all but one of them another slug.",
-            id="articles.E002",
-        )
+        f"{clash['n']} stories share the slug {clash['slug']!r} on {clash['day']}, "
+        "so they share one address."
         for clash in clashes
     ]
+
+
+# Checked by the database or by the checks above, not row by row here.
+NOT_CHECKED_BY_ROW = ["lead_photo", "created_by", "changed_by"]
+
+
+def invalid_stories(stories):
+    """What the admin would refuse in `stories`, a message for each story.
+
+    Each field's own rules (a slug made of slug characters, a status that is
+    one, a headline within its length, which SQLite does not enforce), and a
+    public story's need of a publication time: rows that load with these
+    broken made the front page, archives and feeds fail.
+    """
+    from .models.stories import PUBLIC_STATUSES
+
+    problems = []
+    for story in stories.order_by("pk").iterator(chunk_size=500):
+        found = []
+        try:
+            story.clean_fields(exclude=NOT_CHECKED_BY_ROW)
+        except ValidationError as error:
+            found += [
+                f"{field}: {' '.join(messages)}"
+                for field, messages in error.message_dict.items()
+            ]
+        if story.status in PUBLIC_STATUSES and story.published_at is None:
+            found.append(f"published_at: a {story.status} story needs one.")
+        if found:
+            problems.append(f"Story {story.slug!r}: " + " ".join(found))
+    return problems

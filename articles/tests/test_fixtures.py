@@ -348,6 +348,88 @@ class TestBrokenFixtures:
             call_command("loaddata", str(path), verbosity=0)
         assert (counts(), dump()) == before
 
+    STORY = {
+        "headline": "Talks resume",
+        "slug": "talks-resume",
+        "body": "Talks resumed on Monday.",
+        "status": "published",
+        "published_at": "2022-02-16T09:00:00+00:00",
+    }
+    UNSHOWABLE = {
+        "a slug that is not one": (
+            {"slug": "has space/and slash"},
+            "Story 'has space/and slash': slug: Enter a valid “slug”",
+        ),
+        "a status that is not one": (
+            {"status": "whatever"},
+            "status: Value 'whatever' is not a valid choice.",
+        ),
+        "a published story without a time": (
+            {"published_at": None},
+            "published_at: a published story needs one.",
+        ),
+        "a headline too long": (
+            {"headline": "Talks " * 60},
+            # SQLite keeps the length unchecked; PostgreSQL refuses the row.
+            re.compile(r"at most 300 characters \(it has 360\)|varying\(300\)"),
+        ),
+        "another story's address": (
+            {
+                "slug": "putin-ready-to-talk-with-nato-says-some-russian-troops-leaving-ukraine-border",
+                "published_at": "2022-02-15T18:00:00+00:00",
+            },
+            "2 stories share the slug 'putin-ready-to-talk-with-nato-says-some-"
+            "russian-troops-leaving-ukraine-border' on 2022-02-15",
+        ),
+    }
+
+    @pytest.mark.parametrize("broken", sorted(UNSHOWABLE))
+    def test_a_story_the_site_could_not_show_loads_nothing(
+        self, seed_story, tmp_path, client, broken
+    ):
+        change, named = self.UNSHOWABLE[broken]
+        rows = [{"model": "articles.article", "fields": {**self.STORY, **change}}]
+        path = tmp_path / "story.json"
+        path.write_text(json.dumps(rows), encoding="utf-8")
+        before = (counts(), dump())
+        out = io.StringIO()
+        with pytest.raises(CommandError) as error:
+            call_command("loaddata", str(path), stdout=out)
+        assert re.search(
+            named if isinstance(named, re.Pattern) else re.escape(named),
+            str(error.value),
+        )
+        assert "Installed" not in out.getvalue()  # no word of a load undone
+        assert (counts(), dump()) == before
+        assert client.get("/").status_code == 200
+        assert client.get(seed_story.get_absolute_url()).status_code == 200
+
+    def test_a_good_story_loads_and_says_so(self, seed_story, tmp_path):
+        path = tmp_path / "story.json"
+        rows = [{"model": "articles.article", "fields": self.STORY}]
+        path.write_text(json.dumps(rows), encoding="utf-8")
+        out = io.StringIO()
+        call_command("loaddata", str(path), stdout=out)
+        assert out.getvalue() == "Installed 1 object(s) from 1 fixture(s)\n"
+        assert Article.objects.filter(slug="talks-resume").exists()
+
+    def test_two_rows_that_are_the_same_quote_load_nothing(self, seed_story, tmp_path):
+        quote = {
+            "article": list(seed_story.natural_key()),
+            "speaker": ["vladimir-putin"],
+            "order": 9,
+        }
+        rows = [
+            {"model": "articles.quote", "fields": {**quote, "text": "Russia"}},
+            {"model": "articles.quote", "fields": {**quote, "text": "NATO"}},
+        ]
+        path = tmp_path / "twice.json"
+        path.write_text(json.dumps(rows), encoding="utf-8")
+        before = (counts(), dump())
+        with pytest.raises(CommandError, match="two rows of the fixtures are the same"):
+            call_command("loaddata", str(path), verbosity=0)
+        assert (counts(), dump()) == before
+
     def test_a_file_that_is_not_json_says_where_it_stops(self, seed_story, tmp_path):
         path = tmp_path / "cut.json"
         path.write_text('[{"model": "articles.person",\n', encoding="utf-8")

@@ -6,18 +6,30 @@ command checks the quotes of every story and quote the fixtures loaded, in the
 same transaction as the load: if any is not verbatim in its story, nothing is
 loaded and the error names each one.
 
+The same goes for a story the site could not show: a slug that is not one, a
+status that is not one, a public story without a publication time, two
+stories at one address (the front page, archives and feeds failed on them).
+
 It also names the missing row when a required reference finds none (a quote's
 speaker, say), where Django saves the row without it and reports only the
-database's "NOT NULL constraint failed".
+database's "NOT NULL constraint failed", and refuses two rows that are the
+same row, where the second would silently replace the first.
 """
 
-from django.core.management.base import CommandError
+import io
+
+from django.core.management.base import CommandError, OutputWrapper
 from django.core.management.commands import loaddata
 from django.core.serializers.base import DeserializationError
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 from django.db.models.signals import post_save
 
-from ...checks import quotes_not_in_their_stories, unquoted_message
+from ...checks import (
+    invalid_stories,
+    quotes_not_in_their_stories,
+    shared_addresses,
+    unquoted_message,
+)
 from ...models import Article, Quote
 
 
@@ -33,21 +45,33 @@ class Command(loaddata.Command):
         # rolled back by then (handle() loads in one transaction).
         try:
             return super().handle(*fixture_labels, **options)
-        except (DeserializationError, IntegrityError) as error:
+        except (DeserializationError, IntegrityError, DataError) as error:
             raise CommandError(fixture_error(error)) from error
 
     def loaddata(self, fixture_labels):
         loaded = {Article: set(), Quote: set()}
+        self.saved = set()  # (model, pk) of every row saved so far
 
         def note(sender, instance, raw, **kwargs):
             if raw and sender in loaded:
                 loaded[sender].add(instance.pk)
 
         post_save.connect(note, weak=False, dispatch_uid="loaddata-quotes")
+        # Django reports "Installed N object(s)" at the end of its load: held
+        # back until the checks below have passed, or it would announce a load
+        # they are about to undo.
+        reported, self.stdout = self.stdout, OutputWrapper(io.StringIO())
         try:
             super().loaddata(fixture_labels)  # inside handle()'s transaction
         finally:
             post_save.disconnect(dispatch_uid="loaddata-quotes")
+            held, self.stdout = self.stdout._out.getvalue(), reported
+        self.check_loaded(loaded)
+        self.stdout.write(held, ending="")
+
+    def check_loaded(self, loaded):
+        """Refuse the load if a story or quote it brought is one the site cannot show."""
+        stories = Article.objects.using(self.using)
         quotes = Quote.objects.using(self.using)
         # In batches: a dump of a whole archive names more ids than SQLite
         # takes parameters in one query.
@@ -58,24 +82,47 @@ class Command(loaddata.Command):
             for some in chosen
             for quote in quotes_not_in_their_stories(some)
         }.values()
-        if unquoted:
-            raise CommandError(
-                "Nothing was loaded: a quote must appear word for word in its "
-                "story.\n" + "\n".join(unquoted_message(quote) for quote in unquoted)
+        problems = [unquoted_message(quote) for quote in unquoted]
+        slugs = set()
+        for ids in batches(loaded[Article]):
+            some = stories.filter(pk__in=ids)
+            problems += invalid_stories(some)
+            slugs.update(some.values_list("slug", flat=True))
+        for some in batches(slugs):
+            problems += shared_addresses(stories.filter(slug__in=some))
+        if problems:
+            why = (
+                "a quote must appear word for word in its story"
+                if len(problems) == len(unquoted)
+                else "the fixtures hold stories or quotes the site cannot show"
             )
+            raise CommandError(f"Nothing was loaded: {why}.\n" + "\n".join(problems))
 
     def save_obj(self, obj):
         # Django defers a reference it cannot find yet, in case the row comes
         # later in the fixtures; a required one cannot wait, as the row is
         # saved now.
+        row = obj.object
         for field, key in obj.deferred_fields.items():
             if not field.null:
                 raise DeserializationError(
-                    f"{obj.object._meta.label}: its {field.name} "
+                    f"{row._meta.label}: its {field.name} "
                     f"{key!r} names no {field.related_model._meta.verbose_name} "
                     "in the database or earlier in the fixtures."
                 )
-        return super().save_obj(obj)
+        # A row whose natural key an earlier row of the load already had would
+        # silently replace that row: two quotes with the same place in one
+        # story, say, of which only the last would stay.
+        if row.pk is not None and (type(row), row.pk) in self.saved:
+            key = row.natural_key() if hasattr(row, "natural_key") else row.pk
+            raise DeserializationError(
+                f"{row._meta.label}: two rows of the fixtures are the same "
+                f"{row._meta.verbose_name} ({key!r}); the second would replace "
+                "the first."
+            )
+        saved = super().save_obj(obj)
+        self.saved.add((type(row), row.pk))
+        return saved
 
 
 def fixture_error(error):

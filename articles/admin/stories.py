@@ -1,3 +1,4 @@
+import reversion
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -353,6 +354,47 @@ class QuoteAdmin(TextareaMixin, VersionedAdminMixin, admin.ModelAdmin):
         ):
             kwargs["queryset"] = Article.objects.editable_by(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    # A quote changed on its own page changes its story as much as one changed
+    # in the story's quotes: the story's history records it, and readers of a
+    # published story see that it was updated.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and not form.has_changed():
+            return  # saved as it was: nothing to tell readers or the history
+        stories = [obj.article]
+        if change and "article" in form.changed_data:  # moved: both stories change
+            stories.append(Article.objects.get(pk=form.initial["article"]))
+        verb = "Changed" if change else "Added"
+        for story in stories:
+            self.record_in_story(
+                request, story, f"{verb} the quote {obj} on its own page."
+            )
+
+    def delete_model(self, request, obj):
+        story = obj.article
+        super().delete_model(request, obj)
+        self.record_in_story(
+            request, story, f"Deleted the quote {obj} on its own page."
+        )
+
+    def delete_queryset(self, request, queryset):
+        quotes = list(queryset.select_related("article"))
+        super().delete_queryset(request, queryset)
+        for quote in quotes:
+            self.record_in_story(
+                request,
+                quote.article,
+                f"Deleted the quote {quote} from the quote list.",
+            )
+
+    def record_in_story(self, request, story, comment):
+        if story.is_published:
+            story.mark_updated()
+        with reversion.create_revision():
+            reversion.set_user(request.user)
+            reversion.set_comment(comment)
+            reversion.add_to_revision(story)
 
     @admin.display(description="Story", ordering="article__headline")
     def story(self, quote):

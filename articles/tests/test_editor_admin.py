@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains
+from reversion.models import Version
 
 from articles.models import Agency, Article, Person, PhotoCredit, Quote, Status
 
@@ -251,6 +252,50 @@ class TestQuoteAdmin:
         )
         assertContains(response, "do not appear verbatim")
         assert snapshot() == before
+
+    def test_a_quote_changed_on_its_own_page_updates_its_story_and_history(
+        self, editor_client, seed_story
+    ):
+        quote = seed_story.quotes.get(order=1)
+        other = Person.objects.exclude(pk=quote.speaker_id).first()
+        url = reverse("admin:articles_quote_change", args=[quote.pk])
+        data = {
+            "article": seed_story.pk,
+            "speaker": quote.speaker_id,
+            "text": quote.text,
+            "context": quote.context,
+            "order": quote.order,
+            "base_version": quote.version,
+        }
+        revisions = Version.objects.get_for_object(seed_story).count
+        updated = seed_story.updated_at
+
+        # Saved as it was: the story is not "updated", the history unchanged.
+        assert editor_client.post(url, data).status_code == 302
+        seed_story.refresh_from_db()
+        assert (seed_story.updated_at, revisions()) == (updated, 0)
+
+        data.update(speaker=other.pk, base_version=quote.version + 1)
+        assert editor_client.post(url, data).status_code == 302
+        seed_story.refresh_from_db()
+        assert seed_story.updated_at > updated  # readers see an update
+        latest = Version.objects.get_for_object(seed_story).first()
+        assert revisions() == 1
+        assert latest.revision.comment.startswith("Changed the quote “")
+        assert latest.revision.user.username == "editor"
+        held = [
+            v.field_dict["speaker_id"]
+            for v in latest.revision.version_set.all()
+            if v.content_type.model == "quote" and v.object_id == str(quote.pk)
+        ]
+        assert held == [other.pk]
+
+        delete = reverse("admin:articles_quote_delete", args=[quote.pk])
+        assert editor_client.post(delete, {"post": "yes"}).status_code == 302
+        assert revisions() == 2
+        assert Version.objects.get_for_object(seed_story).first().revision.comment == (
+            f"Deleted the quote {quote} on its own page."
+        )
 
     def test_search_by_speaker_and_filter(self, editor_client, seed_story):
         url = reverse("admin:articles_quote_changelist")

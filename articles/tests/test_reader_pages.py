@@ -155,6 +155,26 @@ class TestListPages:
         for page in ["3", "0", "-1", "abc", "9" * 30]:
             assert client.get(f"/?page={page}").status_code == 404, page
 
+    def test_headings_never_skip_a_level_on_any_page_of_a_list(self, client, db):
+        for _ in range(25):
+            make_article()
+        make_article(tags=1)
+        tag = Article.objects.filter(tags__isnull=False).first().tags.get()
+        year = Article.objects.first().published_at.year
+        for url in ["/", "/?page=2", f"/tags/{tag.slug}/", f"/{year}/"]:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            page = html5lib.parse(
+                response.content.decode(), namespaceHTMLElements=False
+            )
+            levels = [
+                int(element.tag[1])
+                for element in page.iter()
+                if element.tag in {"h1", "h2", "h3", "h4", "h5", "h6"}
+            ]
+            assert levels[0] == 1, url
+            assert all(b <= a + 1 for a, b in zip(levels, levels[1:])), (url, levels)
+
     def test_tag_page_lists_the_story_with_a_count(self, client, seed_story):
         response = client.get("/tags/nato/")
         assertContains(response, "<h1>NATO</h1>", html=True)

@@ -1,3 +1,5 @@
+from itertools import pairwise
+
 import html5lib
 import pytest
 from django.urls import reverse
@@ -173,7 +175,7 @@ class TestListPages:
                 if element.tag in {"h1", "h2", "h3", "h4", "h5", "h6"}
             ]
             assert levels[0] == 1, url
-            assert all(b <= a + 1 for a, b in zip(levels, levels[1:])), (url, levels)
+            assert all(b <= a + 1 for a, b in pairwise(levels)), (url, levels)
 
     def test_tag_page_lists_the_story_with_a_count(self, client, seed_story):
         response = client.get("/tags/nato/")

@@ -83,6 +83,8 @@ class VersionedModelForm(forms.ModelForm):
                 self.refuse(current, differing)
         # The model checks this version again as it writes.
         self.instance.version = current.version
+        # Rows edited beside this form (its inlines) are checked against it.
+        self.instance._opened_stale = read is not None and read != current.version
         return cleaned
 
     def refuse(self, current, differing):
@@ -103,7 +105,35 @@ class VersionedModelForm(forms.ModelForm):
         )
 
 
-class VersionedInlineFormSet(forms.BaseInlineFormSet):
+class StaleParentInlineFormSet(forms.BaseInlineFormSet):
+    """Inline rows of a page opened before its row was last saved change nothing.
+
+    The page's own form lets such a save through when none of its fields
+    differ from what is stored (the same save sent twice). Its inline rows
+    cannot be judged that way: a new row sent again is a second copy (a
+    double click added every new quote twice), and stale places (agencies in
+    a credit line, reordered meanwhile) would quietly undo the other save.
+    """
+
+    def clean(self):
+        super().clean()
+        if getattr(self.instance, "_opened_stale", False) and self.has_changed():
+            current = locked_copy(self.instance)
+            raise ValidationError(
+                "This %(kind)s was saved by %(who)s after you opened this page, "
+                "so your changes to its %(rows)s were not saved and nothing was "
+                "written. Reload the page to see what is saved now, then make "
+                "them again.",
+                code="stale",
+                params={
+                    "kind": current._meta.verbose_name,
+                    "who": describe_change(current),
+                    "rows": self.model._meta.verbose_name_plural,
+                },
+            )
+
+
+class VersionedInlineFormSet(StaleParentInlineFormSet):
     """Inline rows carry their own versions; a stale row is refused like a story."""
 
     def clean(self):

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.html import format_html
 
-from ..conflicts import VersionedAdminMixin
+from ..conflicts import StaleParentInlineFormSet, VersionedAdminMixin
 from ..forms import TextareaMixin
 from ..models import Agency, PhotoCredit, PhotoCreditAgency
 from .reordering import free_moved_places
@@ -14,6 +14,7 @@ class AgencyAdmin(admin.ModelAdmin):
 
 class PhotoCreditAgencyInline(admin.TabularInline):
     model = PhotoCreditAgency
+    formset = StaleParentInlineFormSet
     extra = 1
     autocomplete_fields = ["agency"]
     verbose_name_plural = "agencies, in the order the credit line names them"

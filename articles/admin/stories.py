@@ -11,7 +11,11 @@ from django.utils.html import format_html
 from reversion_compare.admin import CompareVersionAdmin
 
 from .. import ingest
-from ..conflicts import VersionedAdminMixin, VersionedInlineMixin
+from ..conflicts import (
+    StaleParentInlineFormSet,
+    VersionedAdminMixin,
+    VersionedInlineMixin,
+)
 from ..forms import ArticleForm, TextareaMixin, WireImportForm
 from ..models import Article, Correction, Quote, Status
 from .reordering import free_moved_places
@@ -29,6 +33,7 @@ class CorrectionInline(TextareaMixin, admin.StackedInline):
     """New corrections are added here; saved ones are read-only (strike them on their own page)."""
 
     model = Correction
+    formset = StaleParentInlineFormSet  # a double click adds no second correction
     extra = 0
     can_delete = False
     show_change_link = True

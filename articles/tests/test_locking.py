@@ -262,6 +262,75 @@ class TestTwoEditors:
             2,
         )
 
+    def test_a_double_click_adds_a_new_quote_once(self, ann, story):
+        data = open_form(ann, story)
+        i = int(data["quotes-TOTAL_FORMS"])
+        data.update(
+            {
+                "quotes-TOTAL_FORMS": str(i + 1),
+                f"quotes-{i}-text": "Talks begin on Monday.",
+                f"quotes-{i}-speaker": str(story.quotes.get().speaker_id),
+                f"quotes-{i}-context": "",
+                f"quotes-{i}-order": "",
+                f"quotes-{i}-base_version": "1",
+            }
+        )
+        assert ann.post(change_url(story), data).status_code == 302
+        after = snapshot(story)
+        response = ann.post(change_url(story), data)  # the second click
+        assertContains(
+            response,
+            "your changes to its quotes were not saved and nothing was written",
+        )
+        assert snapshot(story) == after
+        assert story.quotes.filter(text="Talks begin on Monday.").count() == 1
+
+    def test_a_stale_page_cannot_undo_agencies_reordered_meanwhile(self, ann, ben):
+        credit = make_photo(caption="Leaders meet.", agencies=["TASS", "Abaca", "TNS"])
+
+        def opened(client):
+            response = client.get(change_url(credit))
+            (agencies,) = response.context["inline_admin_formsets"]
+            data = {
+                "caption": credit.caption,
+                "alt_text": "",
+                "photographer": "",
+                "slug": credit.slug,
+                "base_version": str(
+                    response.context["adminform"].form["base_version"].value()
+                ),
+                "agency_links-TOTAL_FORMS": "3",
+                "agency_links-INITIAL_FORMS": "3",
+                "agency_links-MIN_NUM_FORMS": "0",
+                "agency_links-MAX_NUM_FORMS": "1000",
+            }
+            for i, row in enumerate(agencies.formset.initial_forms):
+                link = row.instance
+                data.update(
+                    {
+                        f"agency_links-{i}-id": str(link.pk),
+                        f"agency_links-{i}-credit": str(credit.pk),
+                        f"agency_links-{i}-agency": str(link.agency_id),
+                        f"agency_links-{i}-position": str(link.position),
+                    }
+                )
+            return data
+
+        ann_data, ben_data = opened(ann), opened(ben)
+        ann_data["agency_links-0-position"], ann_data["agency_links-1-position"] = (
+            "2",
+            "1",
+        )
+        assert ann.post(change_url(credit), ann_data).status_code == 302
+        assert PhotoCredit.objects.get().credit_line == "Abaca/TASS/TNS"
+        ben_data["agency_links-2-DELETE"] = "on"
+        response = ben.post(change_url(credit), ben_data)
+        assertContains(
+            response,
+            "This photo credit was saved by Ann Okafor",
+        )
+        assert PhotoCredit.objects.get().credit_line == "Abaca/TASS/TNS"
+
 
 class TestNoFalseConflicts:
     def test_save_and_continue_then_save_again(self, ann, story):

@@ -117,6 +117,18 @@ class StaleParentInlineFormSet(forms.BaseInlineFormSet):
 
     def clean(self):
         super().clean()
+        pk_name = self.model._meta.pk.name
+        for form in self.forms:
+            # A row deleted meanwhile: Django refuses its id on a hidden field,
+            # where the admin shows no error, and drops the row from the page.
+            if pk_name in form.errors and form.data.get(form.add_prefix(pk_name)):
+                raise ValidationError(
+                    "One of the %(rows)s on this page was deleted by someone else "
+                    "after you opened it, so your save was refused and nothing "
+                    "was written. Reload the page to see what is saved now.",
+                    code="stale",
+                    params={"rows": self.model._meta.verbose_name_plural},
+                )
         if getattr(self.instance, "_opened_stale", False) and self.has_changed():
             current = locked_copy(self.instance)
             raise ValidationError(

@@ -262,6 +262,21 @@ class TestTwoEditors:
             2,
         )
 
+    def test_editing_a_quote_deleted_meanwhile_says_so(self, ann, ben, story):
+        ben_data = open_form(ben, story)
+        quote = story.quotes.get()
+        delete = reverse("admin:articles_quote_delete", args=[quote.pk])
+        assert ann.post(delete, {"post": "yes"}).status_code == 302
+        after = snapshot(story)
+        ben_data["quotes-0-context"] = "at a press conference"
+        response = ben.post(change_url(story), ben_data)
+        assertContains(
+            response,
+            "One of the quotes on this page was deleted by someone else after you "
+            "opened it, so your save was refused and nothing was written.",
+        )
+        assert snapshot(story) == after
+
     def test_a_double_click_adds_a_new_quote_once(self, ann, story):
         data = open_form(ann, story)
         i = int(data["quotes-TOTAL_FORMS"])

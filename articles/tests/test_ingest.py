@@ -205,6 +205,26 @@ class TestIngestIntoTheDatabase:
             ingest(path)
         assert Article.objects.count() == 0
 
+    @pytest.mark.parametrize(
+        "char", ["\x0b", "\x0c", "\x85", "\u2028"], ids=["VT", "FF", "NEL", "LS"]
+    )
+    def test_a_control_character_in_the_headline_is_named_and_nothing_saved(
+        self, tmp_path, char
+    ):
+        path = tmp_path / "pasted.txt"
+        path.write_text(
+            SEED.read_text(encoding="utf-8").replace("Putin", f"Pu{char}tin", 1),
+            encoding="utf-8",
+        )
+        before = counts()
+        with pytest.raises(
+            CommandError,
+            match=rf"^pasted.txt, line 1: control character U\+{ord(char):04X} "
+            "at column 3: ",
+        ):
+            ingest(path)
+        assert counts() == before
+
     @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-8-sig"])
     def test_copy_saved_as_utf_16_or_with_a_bom_reads_as_utf_8_does(
         self, tmp_path, encoding

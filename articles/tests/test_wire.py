@@ -283,6 +283,27 @@ class TestMalformedFiles:
             f"bad.txt, line {line}:"
         )
 
+    @pytest.mark.parametrize(
+        "char", ["\x0b", "\x0c", "\x85", "\u2028"], ids=["VT", "FF", "NEL", "LS"]
+    )
+    def test_a_control_character_in_the_headline_is_refused_not_a_line_break(
+        self, char
+    ):
+        # str.splitlines() broke the line there: the headline became "Pu".
+        with pytest.raises(wire.WireFormatError) as error:
+            story("A paragraph.", first=f"Pu{char}tin ready to talk " + CAPTION)
+        assert str(error.value) == (
+            f"test.txt, line 1: control character U+{ord(char):04X} at column 3: "
+            "this is not wire copy text"
+        )
+
+    def test_only_lf_crlf_and_cr_end_a_line(self):
+        parsed = wire.parse("Budget talks stall\r\nOne.\rTwo.\nThree.", name="test.txt")
+        assert (parsed.headline, parsed.body) == (
+            "Budget talks stall",
+            ("One.", "Two.", "Three."),
+        )
+
 
 def test_blank_line_variant_with_wrapped_paragraphs_parses_the_same():
     lines = SEED.read_text(encoding="utf-8").splitlines()

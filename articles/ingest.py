@@ -215,6 +215,20 @@ def shorten(text, words=8):
     return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
 
 
+def fixture_photo_slug(story):
+    """The photo credit's natural key in a fixture: the caption, and whose copy it is.
+
+    loaddata updates the row a natural key finds, so keyed on the caption alone
+    two stories with the same one ("Russia's President Vladimir Putin.") shared
+    a credit, and loading the second rewrote the first story's photographer and
+    agencies. The database path gives every new copy a credit of its own
+    (photo_credit_for); the copy's digest does the same here, and the same copy
+    still gives the same key, so loading its fixture again changes nothing.
+    """
+    caption = slugify(story.caption or story.headline)[:187].strip("-") or "photo"
+    return f"{caption}-{story.digest[:12]}"
+
+
 def fixture_rows(story, *, source="", publish_at=None):
     """The story as natural-key fixture rows, the format dumpdata writes."""
     moment = publish_at.astimezone(UTC).isoformat() if publish_at else None
@@ -257,7 +271,7 @@ def fixture_rows(story, *, source="", publish_at=None):
         {"model": "articles.agency", "fields": {"name": name}}
         for name in story.credit.agencies
     ]
-    photo_slug = slugify(story.caption or story.headline)[:200]
+    photo_slug = fixture_photo_slug(story)
     rows.append(
         {
             "model": "articles.photocredit",

@@ -47,6 +47,40 @@ class TestSeedFixtureIsGenerated:
         article = Article.objects.get()
         assert article.status == Status.DRAFT and article.quotes.count() == 5
 
+    def test_two_stories_with_the_same_caption_keep_their_own_photo_credits(
+        self, tmp_path
+    ):
+        caption = "Russia's President Vladimir Putin."
+        body = "\nPutin spoke in Moscow on Tuesday.\nThe talks went on late.\n"
+        copies = {
+            "kremlin": f"Putin meets Scholz {caption} (Alexei Nikolsky/TASS/TNS)",
+            "sochi": f"Putin hosts talks in Sochi {caption} "
+            "(Mikhail Klimentyev/Sputnik/AFP)",
+        }
+        paths = [tmp_path / f"{name}.txt" for name in copies]
+        for path, first_line in zip(paths, copies.values(), strict=True):
+            path.write_text(first_line + body, encoding="utf-8")
+        ingest(*paths, "--output", tmp_path / "out", *SEED_OPTIONS)
+        for name in copies:
+            call_command("loaddata", str(tmp_path / "out" / name), verbosity=0)
+        credits = {
+            article.headline: article.lead_photo.credit_line
+            for article in Article.objects.select_related("lead_photo")
+        }
+        assert credits == {
+            "Putin meets Scholz": "Alexei Nikolsky/TASS/TNS",
+            "Putin hosts talks in Sochi": "Mikhail Klimentyev/Sputnik/AFP",
+        }
+        # The same copy gives the same fixture, and loading it again changes nothing.
+        ingest(*paths, "--output", tmp_path / "again", *SEED_OPTIONS)
+        before = (counts(), dump())
+        for name in copies:
+            fixture = f"{name}.json"
+            again = (tmp_path / "again" / fixture).read_bytes()
+            assert again == (tmp_path / "out" / fixture).read_bytes()
+            call_command("loaddata", str(tmp_path / "again" / fixture), verbosity=0)
+        assert (counts(), dump()) == before
+
 
 class TestJsonOutput:
     def test_one_file_prints_one_object_in_the_documented_shape(self):

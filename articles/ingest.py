@@ -190,8 +190,17 @@ def photo_credit_for(story, people, report):
     return credit
 
 
+def headline_slug(headline):
+    """The story's slug from its headline; "story" when nothing in it is ASCII.
+
+    slugify() drops letters outside ASCII, so a Cyrillic headline gives "",
+    which the article_slug_not_empty constraint refuses.
+    """
+    return slugify(headline)[:200] or "story"
+
+
 def draft_slug(headline, publish_at):
-    slug = slugify(headline)[:200] or "story"
+    slug = headline_slug(headline)
     if publish_at:
         return slug
     candidate, n = slug, 2
@@ -232,7 +241,7 @@ def fixture_photo_slug(story):
 def fixture_rows(story, *, source="", publish_at=None):
     """The story as natural-key fixture rows, the format dumpdata writes."""
     moment = publish_at.astimezone(UTC).isoformat() if publish_at else None
-    article_slug = slugify(story.headline)[:200]
+    article_slug = headline_slug(story.headline)
     article_key = [article_slug, moment]
     when = (publish_at or timezone.now()).isoformat().replace("+00:00", "Z")
     speakers = {quote.speaker for quote in story.quotes}

@@ -81,6 +81,24 @@ class TestSeedFixtureIsGenerated:
             call_command("loaddata", str(tmp_path / "again" / fixture), verbosity=0)
         assert (counts(), dump()) == before
 
+    def test_a_cyrillic_story_loads_with_the_slug_the_database_path_gives(
+        self, tmp_path
+    ):
+        # slugify() keeps no Cyrillic letter: the slug was "", which loaddata refused.
+        copy = tmp_path / "moscow.txt"
+        copy.write_text(
+            "Путин готов к переговорам Президент России. (Алексей Никольский/ТАСС)\n"
+            "В Кремле прошли переговоры.\nОни продолжились вечером.\n",
+            encoding="utf-8",
+        )
+        ingest(copy, "--output", tmp_path)
+        call_command("loaddata", str(tmp_path / "moscow.json"), verbosity=0)
+        loaded = Article.objects.values_list("headline", "slug").get()
+        Article.objects.all().delete()
+        ingest(copy)
+        assert Article.objects.values_list("headline", "slug").get() == loaded
+        assert loaded[1] == "story"
+
 
 class TestJsonOutput:
     def test_one_file_prints_one_object_in_the_documented_shape(self):

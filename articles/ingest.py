@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC
 
 import reversion
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -52,21 +53,62 @@ def save_stories(stories, *, dry_run=False, source="", publish_at=None, user=Non
 
     A story ingested before (same wire copy) is left as the desk has it, so
     running twice changes nothing. Each new story's history starts with a
-    revision of the copy as it arrived, which an editor can go back to.
+    revision of the copy as it arrived, which an editor can go back to. A
+    story the models refuse raises ValidationError naming its file, and then
+    nothing is written.
     """
     report = IngestReport(dry_run=dry_run)
     with transaction.atomic():
         for story in stories:
-            with reversion.create_revision():
-                article = save_story(
-                    story, report, source=source, publish_at=publish_at
-                )
-                reversion.set_user(user)
-                reversion.set_comment(f"Imported from the wire copy ({story.name}).")
+            try:
+                with reversion.create_revision():
+                    article = save_story(
+                        story, report, source=source, publish_at=publish_at
+                    )
+                    reversion.set_user(user)
+                    reversion.set_comment(
+                        f"Imported from the wire copy ({story.name})."
+                    )
+            except ValidationError as error:
+                # Raised inside the transaction, so no story of the batch is kept.
+                raise ValidationError(
+                    f"{story.name}: {why_refused(error)}", code="refused"
+                ) from error
             report.articles.append(article)
         if dry_run:
             transaction.set_rollback(True)
     return report
+
+
+def why_refused(error):
+    """full_clean()'s reasons for refusing a story, in words for the desk.
+
+    The model's own words name fields the wire copy does not have ("Slug must
+    be unique for Published at date."); the person running the import needs
+    what in the copy to change.
+    """
+    reasons = []
+    for name, errors in error.update_error_dict({}).items():
+        for each in errors:
+            params = each.params or {}
+            if (name, each.code) == ("headline", "max_length"):
+                reasons.append(
+                    f"the headline has {params['show_value']} characters, more "
+                    f"than {params['limit_value']}: is the first line of the copy "
+                    "a body paragraph?"
+                )
+            elif (name, each.code) == ("slug", "unique_for_date"):
+                reasons.append(
+                    "another story with this headline is published on the same "
+                    "day: publish this version on another day, or merge the two "
+                    "by hand"
+                )
+            else:
+                message = " ".join(each.messages)
+                reasons.append(
+                    message if name == NON_FIELD_ERRORS else f"{name}: {message}"
+                )
+    return "; ".join(reasons)
 
 
 def save_story(story, report, *, source, publish_at):

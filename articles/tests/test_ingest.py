@@ -241,6 +241,42 @@ class TestIngestIntoTheDatabase:
             ingest(SEED, bad)
         assert counts() == before
 
+    def test_copy_without_a_headline_is_refused_by_name_and_nothing_saved(
+        self, tmp_path
+    ):
+        # Line 1 left blank: blank lines are skipped, so the lede became the headline.
+        headless = tmp_path / "headless.txt"
+        lede = "Russian President Vladimir Putin said on Tuesday that talks go on. "
+        headless.write_text(
+            f"\n{lede * 5}\nA second paragraph.\nA third.\n", encoding="utf-8"
+        )
+        before = counts()
+        with pytest.raises(CommandError) as error:
+            ingest(SEED, headless)
+        assert str(error.value) == (
+            "headless.txt: the headline has 334 characters, more than 300: "
+            "is the first line of the copy a body paragraph?"
+        )
+        assert counts() == before
+
+    def test_a_second_version_published_the_same_day_is_refused_and_nothing_saved(
+        self, tmp_path
+    ):
+        ingest(SEED, *SEED_OPTIONS)
+        revised = tmp_path / "revised.txt"
+        revised.write_text(
+            SEED.read_text(encoding="utf-8") + "\nA paragraph the wire added later.",
+            encoding="utf-8",
+        )
+        before = (counts(), dump())
+        with pytest.raises(CommandError) as error:
+            ingest(revised, "--publish-at", "2022-02-15T18:00:00Z")
+        assert str(error.value) == (
+            "revised.txt: another story with this headline is published on the "
+            "same day: publish this version on another day, or merge the two by hand"
+        )
+        assert (counts(), dump()) == before
+
     @pytest.mark.parametrize(
         "content",
         [
@@ -372,8 +408,12 @@ class TestImportPage:
             ("Headline\nShe said “never closed.", "line 2: the quotation opened"),
             ("Headline\nA line with a \x00 in it.", "Null characters are not allowed"),
             ("Headline\n" + "A long line. " * 80_000, "larger than 1 MB"),
+            (
+                "\n" + "A long line. " * 30 + "\nA second.\nA third.",
+                "pasted text: the headline has 389 characters, more than 300",
+            ),
         ],
-        ids=["empty", "unbalanced quote", "NUL", "over 1 MB"],
+        ids=["empty", "unbalanced quote", "NUL", "over 1 MB", "no headline"],
     )
     def test_bad_copy_gets_a_clear_error_and_writes_nothing(
         self, editor_client, text, message

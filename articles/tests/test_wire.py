@@ -321,6 +321,18 @@ def test_blank_line_variant_with_wrapped_paragraphs_parses_the_same():
     )
 
 
+def test_blank_lines_before_the_headline_are_skipped():
+    text = SEED.read_text(encoding="utf-8")
+    seed = wire.parse(text, name="a.txt")
+    padded = wire.parse("\n  \r\n" + text, name="a.txt")
+    assert (padded.headline, padded.caption, padded.body, padded.digest) == (
+        seed.headline,
+        seed.caption,
+        seed.body,
+        seed.digest,
+    )
+
+
 def test_straight_quote_version_of_the_seed_finds_the_same_quotes():
     text = SEED.read_text(encoding="utf-8").replace("“", '"').replace("”", '"')
     seed = wire.parse(SEED.read_text(encoding="utf-8"), name="a.txt")

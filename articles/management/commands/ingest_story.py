@@ -2,6 +2,7 @@ import json
 from datetime import datetime
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -100,9 +101,12 @@ class Command(BaseCommand):
                 quiet=format == "json",
             )
             return
-        report = ingest.save_stories(
-            stories, dry_run=dry_run, source=source, publish_at=publish_at
-        )
+        try:
+            report = ingest.save_stories(
+                stories, dry_run=dry_run, source=source, publish_at=publish_at
+            )
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
         if format == "text":
             self.stdout.write(report.as_text())
 

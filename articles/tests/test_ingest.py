@@ -10,6 +10,7 @@ from pytest_django.asserts import assertContains
 from reversion.models import Version
 
 from articles import wire
+from articles.forms import MAX_WIRE_BYTES
 from articles.models import Article, Person, PhotoCredit, Quote, Status
 
 from .test_fixtures import counts, dump
@@ -334,6 +335,20 @@ class TestIngestIntoTheDatabase:
         path.write_bytes(bom + "Headline\nA line.\n".encode(encoding) + broken)
         with pytest.raises(CommandError, match=r"^broken.txt, line 3: .*UTF-16"):
             ingest(path)
+
+    def test_a_file_over_1_mb_is_refused_as_the_import_page_does(self, tmp_path):
+        huge = tmp_path / "huge.txt"
+        lines = ["Headline"] + ["A paragraph of wire copy."] * 40_000
+        huge.write_text("\n".join(lines), encoding="utf-8")
+        assert huge.stat().st_size > MAX_WIRE_BYTES
+        before = counts()
+        for args in [(SEED, huge), (huge, "--output", tmp_path / "out")]:
+            with pytest.raises(
+                CommandError,
+                match=r"^huge.txt: the file is larger than 1 MB; wire copy is plain text",
+            ):
+                ingest(*args)
+        assert counts() == before and not (tmp_path / "out").exists()
 
     def test_a_missing_file_is_a_clean_error(self, tmp_path):
         with pytest.raises(CommandError, match="cannot read"):

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from articles import ingest, wire
+from articles.forms import MAX_WIRE_BYTES
 
 
 def aware_datetime(value):
@@ -112,11 +113,19 @@ class Command(BaseCommand):
 
     def parse(self, path):
         try:
-            data = path.read_bytes()
+            with path.open("rb") as copy:
+                # One byte past the limit is enough to refuse a file, so a huge
+                # one (or a device that never ends) is never read whole.
+                data = copy.read(MAX_WIRE_BYTES + 1)
         except OSError as error:
             raise CommandError(
                 f"{path}: cannot read the file ({error.strerror})"
             ) from error
+        if len(data) > MAX_WIRE_BYTES:
+            # The admin's import page refuses the same files.
+            raise CommandError(
+                f"{path.name}: the file is larger than 1 MB; wire copy is plain text."
+            )
         try:
             return wire.parse_bytes(data, name=path.name)
         except wire.WireFormatError as error:

@@ -48,6 +48,19 @@ class TestSeedFixtureIsGenerated:
         article = Article.objects.get()
         assert article.status == Status.DRAFT and article.quotes.count() == 5
 
+    def test_a_draft_fixture_never_overwrites_an_edited_draft(self, tmp_path):
+        ingest(SEED, "--output", tmp_path)
+        fixture = str(tmp_path / f"{SEED.stem}.json")
+        call_command("loaddata", fixture, verbosity=0)
+        call_command("loaddata", fixture, verbosity=0)  # the same again: no change
+        draft = Article.objects.get()
+        draft.body += "\n\nAn editor's added paragraph."
+        draft.save()
+        before = (counts(), dump())
+        with pytest.raises(CommandError, match="would overwrite that one"):
+            call_command("loaddata", fixture, verbosity=0)
+        assert (counts(), dump()) == before
+
     def test_two_stories_with_the_same_caption_keep_their_own_photo_credits(
         self, tmp_path
     ):

@@ -120,9 +120,37 @@ class Command(loaddata.Command):
                 f"{row._meta.verbose_name} ({key!r}); the second would replace "
                 "the first."
             )
+        if isinstance(row, Article) and row.published_at is None and row.pk:
+            self.refuse_overwriting_a_draft(row)
         saved = super().save_obj(obj)
         self.saved.add((type(row), row.pk))
         return saved
+
+    # What an editor writes in a draft; the desk's bookkeeping may differ.
+    DRAFT_FIELDS = ["headline", "dek", "body", "dateline", "source", "source_note"]
+
+    def refuse_overwriting_a_draft(self, row):
+        """Refuse to load a draft over a different undated draft with its slug.
+
+        A story's natural key is its slug and publication time; undated
+        drafts share (slug, None), so a fixture's draft (fresh wire copy with
+        the same headline, say) would be written over whichever draft has its
+        slug, and an editor's work there lost. The same draft loaded again is
+        no change and loads.
+        """
+        stored = (
+            Article.objects.using(self.using)
+            .filter(pk=row.pk)
+            .values(*self.DRAFT_FIELDS)
+            .get()
+        )
+        if stored != {name: getattr(row, name) for name in self.DRAFT_FIELDS}:
+            raise DeserializationError(
+                f"articles.Article: the undated draft {row.slug!r} differs from "
+                "the undated draft with that slug in the database, and loading "
+                "it would overwrite that one. Give the fixture's draft another "
+                "slug or a publication time."
+            )
 
 
 def fixture_error(error):

@@ -14,6 +14,7 @@ from .. import ingest
 from ..conflicts import (
     StaleParentInlineFormSet,
     VersionedAdminMixin,
+    VersionedInlineFormSet,
     VersionedInlineMixin,
 )
 from ..forms import ArticleForm, TextareaMixin, WireImportForm
@@ -22,8 +23,33 @@ from .reordering import free_moved_places
 from .workflow import WorkflowActionsMixin
 
 
+class QuoteFormSet(VersionedInlineFormSet):
+    def clean(self):
+        super().clean()
+        for form in self.deleted_forms:
+            if form.instance.pk is not None:
+                refuse_deleting_a_corrected_quote(form.instance)
+
+
+def refuse_deleting_a_corrected_quote(quote):
+    """A correction is on the public record for good, and so is the quote it names.
+
+    Deleting the quote cleared the correction's link to it: the page lost
+    "(the quote corrected)" and a restored revision did not bring it back.
+    """
+    correction = quote.corrections.order_by("published_at").first()
+    if correction is not None:
+        raise ValidationError(
+            "%(quote)s cannot be deleted: the correction of %(day)s names it, "
+            "and corrections stay on the record. Change the quote's words instead.",
+            code="corrected",
+            params={"quote": quote, "day": f"{correction.published_at:%Y-%m-%d}"},
+        )
+
+
 class QuoteInline(TextareaMixin, VersionedInlineMixin, admin.TabularInline):
     model = Quote
+    formset = QuoteFormSet
     extra = 1
     autocomplete_fields = ["speaker"]
     fields = ["text", "speaker", "context", "order"]
@@ -375,6 +401,18 @@ class QuoteAdmin(TextareaMixin, VersionedAdminMixin, admin.ModelAdmin):
             self.record_in_story(
                 request, story, f"{verb} the quote {obj} on its own page."
             )
+
+    def get_deleted_objects(self, objs, request):
+        # Django's delete page lists these as protected and offers no delete.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(
+            objs, request
+        )
+        for quote in objs:
+            protected += [
+                f"{correction} (names {quote})"
+                for correction in quote.corrections.all()
+            ]
+        return deleted, counts, perms_needed, protected
 
     def delete_model(self, request, obj):
         story = obj.article

@@ -317,3 +317,56 @@ def test_feeds_sitemaps_and_json_ld_date_a_story_by_its_correction(
     assert f"<lastmod>{when:%Y-%m-%d}</lastmod>" in sitemap
     assert f"<updated>{when.isoformat()}</updated>" in atom
     assert "updated <time" in page
+
+
+class TestACorrectedQuoteStays:
+    def test_its_story_page_cannot_delete_it(self, story, desk_editor):
+        quote = story.quotes.order_by("order").first()
+        story.add_correction("An earlier version misquoted the minister.", quote=quote)
+        story.refresh_from_db()
+        quotes = list(story.quotes.order_by("order"))
+        data = workflow_form(
+            headline=story.headline,
+            slug=story.slug,
+            body=story.body,
+            tags="",
+            status=story.status,
+            published_at_0=f"{timezone.localtime(story.published_at):%Y-%m-%d}",
+            published_at_1=f"{timezone.localtime(story.published_at):%H:%M:%S}",
+            base_version=str(story.version),
+            **{
+                "quotes-TOTAL_FORMS": str(len(quotes)),
+                "quotes-INITIAL_FORMS": str(len(quotes)),
+            },
+        )
+        for i, row in enumerate(quotes):
+            data.update(
+                {
+                    f"quotes-{i}-id": str(row.pk),
+                    f"quotes-{i}-text": row.text,
+                    f"quotes-{i}-speaker": str(row.speaker_id),
+                    f"quotes-{i}-context": row.context,
+                    f"quotes-{i}-order": str(row.order),
+                    f"quotes-{i}-base_version": str(row.version),
+                }
+            )
+        data["quotes-0-DELETE"] = "on"
+        before = (record(), list(story.quotes.values_list("pk", "text")))
+        response = logged_in(desk_editor).post(
+            reverse("admin:articles_article_change", args=[story.pk]), data
+        )
+        assert response.status_code == 200
+        assert "cannot be deleted: the correction of" in response.content.decode()
+        assert (record(), list(story.quotes.values_list("pk", "text"))) == before
+
+    def test_its_own_delete_page_lists_the_correction_and_deletes_nothing(
+        self, story, desk_editor
+    ):
+        quote = story.quotes.order_by("order").first()
+        correction = story.add_correction("An earlier version misquoted.", quote=quote)
+        client = logged_in(desk_editor)
+        url = reverse("admin:articles_quote_delete", args=[quote.pk])
+        page = client.get(url).content.decode()
+        assert "protected" in page and str(correction)[:40] in page
+        client.post(url, {"post": "yes"})
+        assert Correction.objects.get(pk=correction.pk).quote_id == quote.pk

@@ -4,7 +4,7 @@ from django.utils.html import format_html
 from ..conflicts import StaleParentInlineFormSet, VersionedAdminMixin
 from ..forms import TextareaMixin
 from ..models import Agency, PhotoCredit, PhotoCreditAgency
-from .reordering import free_moved_places
+from .reordering import BlankPlacesLast, free_moved_places
 
 
 @admin.register(Agency)
@@ -12,9 +12,13 @@ class AgencyAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
+class AgencyLinkFormSet(BlankPlacesLast, StaleParentInlineFormSet):
+    place_field = "position"
+
+
 class PhotoCreditAgencyInline(admin.TabularInline):
     model = PhotoCreditAgency
-    formset = StaleParentInlineFormSet
+    formset = AgencyLinkFormSet
     extra = 1
     autocomplete_fields = ["agency"]
     verbose_name_plural = "agencies, in the order the credit line names them"

@@ -3,6 +3,44 @@ from django.db.models import F
 PARKED = 10_000  # beyond any real position (and within smallint), so parked rows collide with none
 
 
+class BlankPlacesLast:
+    """For an inline formset of numbered rows: rows left unnumbered go last.
+
+    The model fills a blank place on save from what is stored, so two new rows
+    in one save, one blank and one numbered, could take the same place; and a
+    row moved to blank would be numbered after its own parked place. Here the
+    blanks are numbered from the whole submitted formset instead, after every
+    place it names and every stored row it doesn't hold, in the order shown.
+    """
+
+    place_field = None  # the model's place field: "order", "position"
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return  # nothing is saved, so nothing needs a place
+        saved = [
+            form
+            for form in self.forms
+            if (form.instance.pk or form.has_changed())
+            and not self._should_delete_form(form)
+        ]
+        taken = [form.cleaned_data[self.place_field] for form in saved]
+        if self.instance.pk is not None:
+            # Rows added by someone else since this page was opened.
+            taken += (
+                self.model._default_manager.filter(**{self.fk.name: self.instance})
+                .exclude(pk__in=[form.instance.pk for form in self.initial_forms])
+                .values_list(self.place_field, flat=True)
+            )
+        place = max((p for p in taken if p is not None), default=0)
+        for form in saved:
+            if form.cleaned_data[self.place_field] is None:
+                place += 1
+                form.cleaned_data[self.place_field] = place
+                setattr(form.instance, self.place_field, place)
+
+
 def free_moved_places(formset, field):
     """Let editors renumber inline rows freely, swapping 1 and 2 included.
 

@@ -19,11 +19,13 @@ from ..conflicts import (
 )
 from ..forms import ArticleForm, TextareaMixin, WireImportForm
 from ..models import Article, Correction, Quote, Status
-from .reordering import free_moved_places
+from .reordering import BlankPlacesLast, free_moved_places
 from .workflow import WorkflowActionsMixin
 
 
-class QuoteFormSet(VersionedInlineFormSet):
+class QuoteFormSet(BlankPlacesLast, VersionedInlineFormSet):
+    place_field = "order"
+
     def clean(self):
         super().clean()
         for form in self.deleted_forms:

@@ -542,3 +542,109 @@ def test_a_tag_without_letters_or_digits_is_refused_and_nothing_is_saved(editor_
     assert response.status_code == 200
     assert "cannot have a page: !!!" in response.content.decode()
     assert Article.objects.count() == 0
+
+
+def story_with_spare_quotes(numbered=3, spare=2):
+    """A story quoted `numbered` times, and words from its body not yet quoted."""
+    story = make_article(quotes=numbered + spare)
+    unquoted = list(story.quotes.filter(order__gt=numbered))
+    for quote in unquoted:
+        quote.delete()
+    return story, [(quote.text, quote.speaker) for quote in unquoted]
+
+
+def quotes_form(story, new, **overrides):
+    """The story's change form as saved with its quotes kept, adding new ones.
+
+    new holds (text, speaker, order) rows; an order of "" is left blank.
+    """
+    existing = list(story.quotes.order_by("order"))
+    data = article_form(
+        existing_quotes=existing,
+        quotes=[(text, speaker) for text, speaker, _ in new],
+        headline=story.headline,
+        slug=story.slug,
+        body=story.body,
+        status=story.status,
+        **overrides,
+    )
+    for i, quote in enumerate(existing):
+        data[f"quotes-{i}-order"] = str(quote.order)
+    for i, (_, _, order) in enumerate(new, len(existing)):
+        data[f"quotes-{i}-order"] = str(order)
+    return data
+
+
+def places(story):
+    return list(story.quotes.order_by("order").values_list("text", "order"))
+
+
+def credit_form(credit, new, **overrides):
+    """The photo credit's change form with its agencies kept, adding new ones.
+
+    new holds (agency, position) rows; a position of "" is left blank.
+    """
+    links = list(credit.agency_links.order_by("position"))
+    data = {
+        "caption": credit.caption,
+        "alt_text": credit.alt_text,
+        "slug": credit.slug,
+        "base_version": str(credit.version),
+        "agency_links-TOTAL_FORMS": str(len(links) + len(new)),
+        "agency_links-INITIAL_FORMS": str(len(links)),
+        "agency_links-MIN_NUM_FORMS": "0",
+        "agency_links-MAX_NUM_FORMS": "1000",
+    }
+    rows = [(link.pk, link.agency_id, link.position) for link in links]
+    rows += [("", agency.pk, position) for agency, position in new]
+    for i, (pk, agency, position) in enumerate(rows):
+        data.update(
+            {
+                f"agency_links-{i}-id": str(pk),
+                f"agency_links-{i}-credit": str(credit.pk),
+                f"agency_links-{i}-agency": str(agency),
+                f"agency_links-{i}-position": str(position),
+            }
+        )
+    data.update(overrides)
+    return data
+
+
+class TestBlankPlaces:
+    """A row left unnumbered goes after every numbered one, in the same save too."""
+
+    def test_editor_adds_an_unnumbered_quote_beside_a_numbered_one(self, editor_client):
+        story, [(first, speaker), (second, other)] = story_with_spare_quotes()
+        before = places(story)
+        response = editor_client.post(
+            reverse("admin:articles_article_change", args=[story.pk]),
+            quotes_form(story, [(first, speaker, ""), (second, other, 4)]),
+        )
+        assert response.status_code == 302, response.context["errors"]
+        assert places(story) == before + [(second, 4), (first, 5)]
+
+    def test_a_quote_whose_order_is_cleared_goes_last(self, editor_client):
+        story = make_article(quotes=3)
+        data = quotes_form(story, [])
+        data["quotes-0-order"] = ""
+        response = editor_client.post(
+            reverse("admin:articles_article_change", args=[story.pk]), data
+        )
+        assert response.status_code == 302, response.context["errors"]
+        assert [order for _, order in places(story)] == [2, 3, 4]
+        assert story.quotes.count() == 3
+
+    def test_editor_adds_an_unnumbered_agency_beside_a_numbered_one(
+        self, editor_client
+    ):
+        credit = make_photo(agencies=["TASS", "Abaca Press", "TNS"])
+        ap, afp = Agency.objects.create(name="AP"), Agency.objects.create(name="AFP")
+        response = editor_client.post(
+            reverse("admin:articles_photocredit_change", args=[credit.pk]),
+            credit_form(credit, [(ap, ""), (afp, 4)]),
+        )
+        assert response.status_code == 302, response.context["errors"]
+        assert PhotoCredit.objects.get().credit_line == "TASS/Abaca Press/TNS/AFP/AP"
+        assert list(
+            credit.agency_links.order_by("position").values_list("position", flat=True)
+        ) == [1, 2, 3, 4, 5]

@@ -1,6 +1,11 @@
+from django.core.exceptions import ValidationError
 from django.db.models import F
 
-PARKED = 10_000  # beyond any real position (and within smallint), so parked rows collide with none
+from ..models.places import MAX_PLACE
+
+# Beyond any real place (MAX_PLACE), and MAX_PLACE + PARKED is within smallint,
+# so parked rows collide with none.
+PARKED = 10_000
 
 
 class BlankPlacesLast:
@@ -34,11 +39,18 @@ class BlankPlacesLast:
                 .values_list(self.place_field, flat=True)
             )
         place = max((p for p in taken if p is not None), default=0)
-        for form in saved:
-            if form.cleaned_data[self.place_field] is None:
-                place += 1
-                form.cleaned_data[self.place_field] = place
-                setattr(form.instance, self.place_field, place)
+        blanks = [form for form in saved if form.cleaned_data[self.place_field] is None]
+        if place + len(blanks) > MAX_PLACE:
+            raise ValidationError(
+                "There is no place left after %(max)s for the rows left unnumbered; "
+                "number them yourself, from 1 to %(max)s.",
+                code="no_place",
+                params={"max": MAX_PLACE},
+            )
+        for form in blanks:
+            place += 1
+            form.cleaned_data[self.place_field] = place
+            setattr(form.instance, self.place_field, place)
 
 
 def free_moved_places(formset, field):

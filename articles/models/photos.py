@@ -3,7 +3,7 @@ from django.db import models
 from ..uploads import UploadedImageField
 from .natural_keys import key_of
 from .people import Person
-from .places import next_place
+from .places import next_place, place_limit
 from .slugs import unique_slug
 from .versions import Versioned
 
@@ -129,6 +129,7 @@ class PhotoCreditAgency(models.Model):
     )
     position = models.PositiveSmallIntegerField(
         blank=True,
+        validators=[place_limit],
         help_text="Place in the credit line; filled in after the last when left empty.",
     )
 

@@ -7,7 +7,7 @@ from ..rendering import text_segments
 from ..wire import find_quote, normalize_quote_text
 from .natural_keys import key_of
 from .people import Person
-from .places import next_place
+from .places import next_place, place_limit
 from .versions import Versioned
 
 
@@ -38,6 +38,7 @@ class Quote(Versioned):
     )
     order = models.PositiveIntegerField(
         blank=True,
+        validators=[place_limit],
         help_text="Position among the story's quotes; filled in when left empty.",
     )
 

@@ -648,3 +648,46 @@ class TestBlankPlaces:
         assert list(
             credit.agency_links.order_by("position").values_list("position", flat=True)
         ) == [1, 2, 3, 4, 5]
+
+
+class TestPlacesHaveAMaximum:
+    """Rows renumbered in one save are parked at +10000 first: places stay below."""
+
+    def test_a_quote_numbered_past_999_is_refused_and_nothing_moves(
+        self, editor_client
+    ):
+        story = make_article(quotes=2)
+        before = places(story)
+        data = quotes_form(story, [])
+        data["quotes-0-order"], data["quotes-1-order"] = "10002", "1"
+        response = editor_client.post(
+            reverse("admin:articles_article_change", args=[story.pk]), data
+        )
+        assertContains(response, "Ensure this value is less than or equal to 999.")
+        assert places(story) == before
+
+    def test_an_agency_placed_past_999_is_refused_and_nothing_moves(
+        self, editor_client
+    ):
+        credit = make_photo(agencies=["TASS", "TNS"])
+        data = credit_form(credit, [])
+        data["agency_links-0-position"], data["agency_links-1-position"] = "10002", "1"
+        response = editor_client.post(
+            reverse("admin:articles_photocredit_change", args=[credit.pk]), data
+        )
+        assertContains(response, "Ensure this value is less than or equal to 999.")
+        assert PhotoCredit.objects.get().credit_line == "TASS/TNS"
+        assert list(credit.agency_links.values_list("position", flat=True)) == [1, 2]
+
+    def test_a_blank_place_past_999_is_refused_and_nothing_is_added(
+        self, editor_client
+    ):
+        story, [(words, speaker), _] = story_with_spare_quotes(numbered=1)
+        story.quotes.update(order=999)
+        before = places(story)
+        response = editor_client.post(
+            reverse("admin:articles_article_change", args=[story.pk]),
+            quotes_form(story, [(words, speaker, "")]),
+        )
+        assertContains(response, "no place left after 999")
+        assert places(story) == before

@@ -161,8 +161,8 @@ class ArticleAdmin(
         ("Last change", {"fields": ["changed_by", "changed_at", "version"]}),
     ]
     # Restoring an old revision brings back its words, quotes, tags and photo;
-    # where the story stands on the desk stays as it is now.
-    WORKFLOW_FIELDS = ["status", "published_at", "updated_at", "created_by_id"]
+    # where the story stands on the desk, and its address, stay as they are now.
+    WORKFLOW_FIELDS = ["status", "published_at", "updated_at", "created_by_id", "slug"]
 
     def get_queryset(self, request):
         return (
@@ -358,10 +358,20 @@ class ArticleAdmin(
         if not self.has_publish_permission(request):
             readonly += ["status", "published_at"]
         elif getattr(obj, "_was_live", False):
-            # The publication time is in the story's address and never moves;
-            # unpublish first to correct a wrong one.
-            readonly += ["published_at"]
+            # The publication time and the slug make the story's address, which
+            # readers and search engines already hold (a changed one would 404
+            # with no redirect); unpublish first to correct a wrong one.
+            readonly += ["published_at", "slug"]
         return readonly
+
+    def get_prepopulated_fields(self, request, obj=None):
+        # The admin cannot prepopulate a field it shows read-only.
+        readonly = self.get_readonly_fields(request, obj)
+        return {
+            field: sources
+            for field, sources in super().get_prepopulated_fields(request, obj).items()
+            if field not in readonly
+        }
 
 
 @admin.register(Quote)

@@ -214,3 +214,40 @@ def test_scheduled_story_published_early_keeps_no_future_time(desk_editor):
     run_action(logged_in(desk_editor), "publish_selected", [story])
     story.refresh_from_db()
     assert story.status == Status.PUBLISHED and story.published_at <= timezone.now()
+
+
+def test_restoring_a_live_story_keeps_its_address(edited_twice, client):
+    editor, story = edited_twice
+    first, _ = versions_of(story)
+    # Renamed after the first revision, while still a draft, then published.
+    editor.post(
+        reverse("admin:articles_article_change", args=[story.pk]),
+        workflow_form(
+            headline="Talks to begin on Tuesday",
+            slug="talks-begin-tuesday",
+            body=SECOND_BODY,
+            tags="Diplomacy, Europe",
+            base_version=str(story.version),
+            **{"quotes-TOTAL_FORMS": "0"},
+        ),
+    )
+    story.refresh_from_db()
+    assert story.slug == "talks-begin-tuesday"
+    story.publish(when=timezone.now() - timedelta(hours=1))
+    address = Article.objects.get(pk=story.pk).get_absolute_url()
+    url = reverse("admin:articles_article_revision", args=[story.pk, first.pk])
+    opened = editor.get(url).context["adminform"].form["base_version"].value()
+    response = editor.post(
+        url,
+        workflow_form(
+            body=FIRST_BODY,
+            base_version=opened,
+            status=Status.PUBLISHED,
+            **{"quotes-TOTAL_FORMS": "0"},
+        ),
+    )
+    assert response.status_code == 302
+    story.refresh_from_db()
+    assert story.body == FIRST_BODY
+    assert story.slug == "talks-begin-tuesday"
+    assert client.get(address).status_code == 200

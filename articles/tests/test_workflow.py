@@ -419,6 +419,52 @@ class TestChangeForm:
         assert response.status_code == 302
         assert desk_state() == before
 
+    def test_a_live_story_keeps_its_address(self, desk_editor, client):
+        story = make_article(slug="talks-to-begin")
+        address = story.get_absolute_url()
+        editor = logged_in(desk_editor)
+        page = editor.get(change_url(story)).content.decode()
+        assert 'name="slug"' not in page and "talks-to-begin" in page
+        before = desk_state()
+        response = editor.post(
+            change_url(story),
+            workflow_form(
+                status=Status.PUBLISHED,
+                slug="talks-are-off",
+                minor_edit="on",
+                headline=story.headline,
+                dateline="",
+                source="",
+                tags="",
+                body=story.body,
+            ),
+        )
+        assert response.status_code == 302
+        assert desk_state() == before
+        assert Article.objects.get(pk=story.pk).slug == "talks-to-begin"
+        assert client.get(address).status_code == 200
+
+    def test_an_unpublished_story_can_have_its_address_changed(self, desk_editor):
+        story = make_article(slug="talks-to-begin")
+        story.unpublish()
+        editor = logged_in(desk_editor)
+        page = editor.get(change_url(story)).content.decode()
+        assert 'name="slug"' in page and 'name="published_at_0"' in page
+        response = editor.post(
+            change_url(story),
+            workflow_form(
+                slug="talks-are-off",
+                headline=story.headline,
+                dateline="",
+                source="",
+                tags="",
+                body=story.body,
+                base_version=str(Article.objects.get(pk=story.pk).version),
+            ),
+        )
+        assert response.status_code == 302, response.context["errors"]
+        assert Article.objects.get(pk=story.pk).slug == "talks-are-off"
+
     def test_a_refused_publish_shows_the_same_form_again(self, desk_editor):
         story = make_article(
             slug="talks-to-begin", status=Status.DRAFT, published_at=None

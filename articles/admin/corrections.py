@@ -21,9 +21,16 @@ class CorrectionAdmin(TextareaMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            # A correction is struck once printed, never as it is added:
+            # add_correction() takes no note, so the add form offers none.
+            return ["article", "published_at", "text", "quote"]
+        return super().get_fields(request, obj)
+
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
-            return ["struck_at"]
+            return []
         # A published correction is only ever struck, once, with a note.
         readonly = ["article", "published_at", "text", "quote", "struck_at"]
         return readonly + ["strike_note"] if obj.is_struck else readonly

@@ -66,7 +66,9 @@ class CorrectionInline(TextareaMixin, admin.StackedInline):
     can_delete = False
     show_change_link = True
     fields = ["published_at", "text", "quote", "struck_at", "strike_note"]
-    readonly_fields = ["struck_at"]
+    # A correction is struck on its own page once printed: add_correction()
+    # takes no note, so a new row must not offer one.
+    readonly_fields = ["struck_at", "strike_note"]
 
     def has_change_permission(self, request, obj=None):
         return False

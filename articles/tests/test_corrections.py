@@ -269,6 +269,39 @@ class TestCorrectionAdmin:
         correction = Correction.objects.get()
         assert Article.objects.get(pk=story.pk).updated_at == correction.published_at
 
+    def test_the_add_forms_offer_only_what_is_saved(self, story, desk_editor):
+        """A correction is struck on its own page once printed, never as it is added."""
+        client = logged_in(desk_editor)
+        add_page = client.get(reverse("admin:articles_correction_add"))
+        assert set(add_page.context["adminform"].form.fields) == {
+            "article",
+            "published_at",
+            "text",
+            "quote",
+        }
+        assert b'name="strike_note"' not in add_page.content
+        story_page = client.get(
+            reverse("admin:articles_article_change", args=[story.pk])
+        )
+        (inline,) = [
+            inline.formset
+            for inline in story_page.context["inline_admin_formsets"]
+            if inline.formset.prefix == "corrections"
+        ]
+        assert set(inline.empty_form.fields) == {
+            "id",
+            "article",
+            "published_at",
+            "text",
+            "quote",
+        }
+        assert b'name="corrections-__prefix__-strike_note"' not in story_page.content
+
+    def test_adding_one_leaves_it_standing_with_its_text(self, story, desk_editor):
+        response = self.add(logged_in(desk_editor), story, text="The vote was 12.")
+        assert response.status_code == 302
+        assert [row[1:] for row in record()] == [("The vote was 12.", None, "")]
+
     def test_a_draft_is_refused_with_a_clear_error(self, desk_editor):
         draft = make_article(status=Status.DRAFT, published_at=None)
         response = self.add(logged_in(desk_editor), draft)

@@ -1,11 +1,11 @@
 from django import forms
 from django.db import models
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.text import normalize_newlines, slugify
 
 from . import wire
-from .conflicts import VersionedModelForm
-from .models import Article, Person, Quote
+from .conflicts import VersionedModelForm, locked_copy
+from .models import Article, Correction, Person, Quote
 from .rendering import render_body
 
 MAX_WIRE_BYTES = 1_000_000
@@ -84,6 +84,40 @@ class ArticleForm(VersionedModelForm):
     def changes_story(self):
         """Whether the saved words, people, photo or tags differ from before."""
         return bool(set(self.changed_data) - self.WORKFLOW_FIELDS)
+
+
+class CorrectionForm(forms.ModelForm):
+    """The admin's correction form: a correction is struck once, and not twice."""
+
+    class Meta:
+        model = Correction
+        fields = ["article", "published_at", "text", "quote", "strike_note"]
+
+    def clean(self):
+        cleaned = super().clean()
+        # Read from the request, not cleaned_data: on a page opened before the
+        # strike, the note box the editor filled is read-only by now.
+        note = self.data.get(self.add_prefix("strike_note"), "").strip()
+        if self.instance.pk is None or not note:
+            return cleaned
+        # Locked until the save ends, so of two editors striking at once the
+        # second waits here and then finds the first one's strike.
+        current = locked_copy(self.instance)
+        if current.is_struck:
+            when = timezone.localtime(current.struck_at)
+            raise forms.ValidationError(
+                "This correction was already struck at %(when)s, after you opened "
+                "this page, with the note “%(theirs)s”. A correction is struck "
+                "once, so your note (“%(yours)s”) was not saved and nothing was "
+                "changed.",
+                code="already_struck",
+                params={
+                    "when": f"{when:%H:%M:%S} on {formats.date_format(when, 'j M Y')}",
+                    "theirs": current.strike_note,
+                    "yours": note,
+                },
+            )
+        return cleaned
 
 
 class ScheduleForm(forms.Form):

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from ..forms import TextareaMixin
+from ..forms import CorrectionForm, TextareaMixin
 from ..models import Correction
 
 
@@ -10,6 +10,7 @@ from ..models import Correction
 class CorrectionAdmin(TextareaMixin, admin.ModelAdmin):
     """Corrections are added to published stories and struck with a note, never deleted."""
 
+    form = CorrectionForm
     list_display = ["published_at", "text", "story", "struck_at"]
     list_filter = [("struck_at", admin.EmptyFieldListFilter), "published_at"]
     search_fields = ["text", "strike_note", "article__headline"]

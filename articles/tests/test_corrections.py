@@ -21,6 +21,7 @@ from articles.models import (
     Status,
 )
 
+from .conftest import desk_member
 from .factories import make_article
 from .test_fixtures import dump
 from .test_metadata_and_preview import head_of
@@ -130,6 +131,24 @@ class TestNeverDeleted:
         client.post(url, {"strike_note": "Changed my mind."})
         correction.refresh_from_db()
         assert correction.strike_note == "She had not resigned."
+
+    def test_a_second_strike_from_a_stale_page_is_refused(
+        self, story, desk_editor, django_user_model
+    ):
+        correction = story.add_correction("The minister resigned on Monday.")
+        url = reverse("admin:articles_correction_change", args=[correction.pk])
+        first = logged_in(desk_editor)
+        second = logged_in(desk_member(django_user_model, "ben", "Editor"))
+        for client in (first, second):  # both open the page while it stands
+            assert b'name="strike_note"' in client.get(url).content
+        assert first.post(url, {"strike_note": "A"}).status_code == 302
+        struck = record()
+        response = second.post(url, {"strike_note": "B"}, follow=True)
+        page = response.content.decode()
+        assert "already struck" in page and "changed successfully" not in page
+        when = timezone.localtime(Correction.objects.get().struck_at)
+        assert f"{when:%H:%M:%S}" in page and "“A”" in page
+        assert record() == struck and struck[0][3] == "A"
 
 
 class TestEditorAddsCorrections:

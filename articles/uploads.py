@@ -4,7 +4,8 @@ Every image field (PhotoCredit.image, Person.portrait) is an
 ``UploadedImageField``, so the admin, any other form and ``full_clean()`` all
 run ``check_image()`` on a new file before anything reaches media storage:
 
-- the file is a JPEG, PNG, WebP or GIF by its content, whatever its name says;
+- the file is a JPEG, PNG, WebP or GIF by its content, and its name ends in
+  one of their extensions (a PNG named .jpg passes, and is stored as .png);
 - it is at most ``settings.MAX_UPLOAD_BYTES`` long and at most
   ``settings.MAX_UPLOAD_PIXELS`` pixels, checked from the header before any
   pixel is decoded;
@@ -25,6 +26,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models.fields.files import FieldFile
 from django.template.defaultfilters import filesizeformat
@@ -38,6 +40,11 @@ ALLOWED_FORMATS = {
     "GIF": (".gif",),
 }
 ALLOWED_NAMES = "JPEG, PNG, WebP or GIF"
+ALLOWED_EXTENSIONS = [
+    extension.lstrip(".")
+    for extensions in ALLOWED_FORMATS.values()
+    for extension in extensions
+]
 
 
 def check_image(upload):
@@ -155,6 +162,10 @@ def true_name(name, upload):
 
 class UploadedImageFormField(forms.ImageField):
     """The form side: our checks first, with their specific messages."""
+
+    # In place of Django's validate_image_file_extension, whose error lists
+    # every extension Pillow can open (bmp, tiff, eps…) as allowed.
+    default_validators = [FileExtensionValidator(ALLOWED_EXTENSIONS)]
 
     def to_python(self, data):
         if data not in self.empty_values:

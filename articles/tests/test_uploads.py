@@ -309,3 +309,27 @@ def test_an_animated_image_keeps_its_frames_when_its_location_is_removed(
     with Image.open(stored) as image:
         assert image.n_frames == 2
         assert ExifTags.IFD.GPSInfo not in image.getexif()
+
+
+def test_a_photo_with_a_foreign_extension_is_told_only_the_accepted_ones(
+    editor_client,
+):
+    response = add_photo(editor_client, SimpleUploadedFile("photo.exe", image_bytes()))
+    assert_refused(
+        response,
+        "File extension “exe” is not allowed. "
+        "Allowed extensions are: jpg, jpeg, png, webp, gif.",
+    )
+    assert "bmp" not in response.text and "tiff" not in response.text
+    assert not PhotoCredit.objects.exists()
+    assert media_files() == []
+
+
+def test_a_portrait_with_a_foreign_extension_changes_nothing(editor_client):
+    person = make_person()
+    response = change_portrait(
+        editor_client, person, SimpleUploadedFile("portrait.exe", image_bytes())
+    )
+    assert_refused(response, "Allowed extensions are: jpg, jpeg, png, webp, gif.")
+    assert not Person.objects.get(pk=person.pk).portrait
+    assert media_files() == []

@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 
 from .. import ingest
@@ -47,6 +48,15 @@ def refuse_deleting_a_corrected_quote(quote):
             code="corrected",
             params={"quote": quote, "day": f"{correction.published_at:%Y-%m-%d}"},
         )
+
+
+def newest_version(quote, stored):
+    """The highest version quote has had: as stored, or in its history if deleted."""
+    recorded = [
+        version.field_dict.get("version", 0)
+        for version in Version.objects.get_for_object(quote)
+    ]
+    return max([stored.get(quote.pk, 0), quote.version, *recorded])
 
 
 class QuoteInline(TextareaMixin, VersionedInlineMixin, admin.TabularInline):
@@ -246,6 +256,11 @@ class ArticleAdmin(
             .values(*self.WORKFLOW_FIELDS, "version")
             .first()
         )
+        request.quote_versions_now = dict(
+            Quote.objects.filter(article=unquote(object_id)).values_list(
+                "pk", "version"
+            )
+        )
         return super().revision_view(request, object_id, version_id, extra_context)
 
     def get_object(self, request, object_id, from_field=None):
@@ -260,6 +275,13 @@ class ArticleAdmin(
             # the current one back, or a form opened at the number it returned
             # to would pass as fresh; this form's save then moves it on.
             Article.objects.filter(pk=article.pk).update(version=article.version)
+            # Its quotes come back at their old numbers too, and a quote form
+            # would not move them on unless it changed them: each goes past
+            # every number it has had, so no form opened before is fresh.
+            for quote in Quote.objects.filter(article=article):
+                Quote.objects.filter(pk=quote.pk).update(
+                    version=newest_version(quote, request.quote_versions_now) + 1
+                )
             article._restoring = True
         # Whether readers could see the story before this request: the form
         # changes the instance, and the fields shown must not change with it.

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
-from articles.models import Article, Status
+from articles.models import Article, Quote, Status
 
 from .factories import make_article, make_person, make_photo
 from .test_workflow import logged_in, run_action, workflow_form
@@ -251,3 +251,53 @@ def test_restoring_a_live_story_keeps_its_address(edited_twice, client):
     assert story.body == FIRST_BODY
     assert story.slug == "talks-begin-tuesday"
     assert client.get(address).status_code == 200
+
+
+def test_restored_quotes_move_past_every_version_a_form_could_hold(desk_editor):
+    client = logged_in(desk_editor)
+    story = make_article(body=FIRST_BODY, status=Status.DRAFT, published_at=None)
+    quote = Quote.objects.create(
+        article=story, speaker=make_person(), text="We are ready to talk,"
+    )
+    with reversion.create_revision():
+        story.save()
+    first = versions_of(story)[-1]
+    url = reverse("admin:articles_quote_change", args=[quote.pk])
+
+    def edit_quote(context):
+        current = Quote.objects.get(pk=quote.pk)
+        response = client.post(
+            url,
+            {
+                "article": story.pk,
+                "speaker": current.speaker_id,
+                "text": current.text,
+                "context": context,
+                "order": current.order,
+                "base_version": current.version,
+            },
+        )
+        assert response.status_code == 302
+        return Quote.objects.get(pk=quote.pk).version
+
+    edit_quote("c2")
+    held_by_an_open_form = edit_quote("c3")
+    revert = reverse("admin:articles_article_revision", args=[story.pk, first.pk])
+    opened = client.get(revert).context["adminform"].form["base_version"].value()
+    response = client.post(
+        revert,
+        workflow_form(
+            headline=story.headline,
+            slug=story.slug,
+            body=FIRST_BODY,
+            tags="",
+            base_version=opened,
+            **{"quotes-TOTAL_FORMS": "0"},
+        ),
+    )
+    assert response.status_code == 302
+    restored = Quote.objects.get(pk=quote.pk)
+    assert restored.context == ""
+    assert restored.version > held_by_an_open_form
+    # Two more edits cannot bring the number back to the open form's.
+    assert edit_quote("c4") != held_by_an_open_form

@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import formats, timezone
+from django.utils.functional import cached_property
 
 from .models import StaleVersionError, Versioned
 
@@ -66,6 +67,16 @@ class VersionedModelForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.initial.setdefault("base_version", self.instance.version)
 
+    @cached_property
+    def changed_data(self):
+        # The version the page was opened at is the form's bookkeeping, not a
+        # change: a merged save's history read "Changed base_version".
+        return [
+            name
+            for name, field in self._bound_items()
+            if name != "base_version" and field._has_changed()
+        ]
+
     def clean(self):
         cleaned = super().clean()
         if self.instance._state.adding:
@@ -78,9 +89,8 @@ class VersionedModelForm(forms.ModelForm):
             stored = type(self)(
                 data=self.data, files=self.files, instance=current, prefix=self.prefix
             )
-            differing = [name for name in stored.changed_data if name != "base_version"]
-            if differing:
-                self.refuse(current, differing)
+            if stored.changed_data:
+                self.refuse(current, stored.changed_data)
         # The model checks this version again as it writes.
         self.instance.version = current.version
         # Rows edited beside this form (its inlines) are checked against it.

@@ -5,6 +5,7 @@ from unittest import mock
 
 import pytest
 from django.contrib import admin
+from django.contrib.admin.models import LogEntry
 from django.contrib.messages import get_messages
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.test import Client
@@ -157,6 +158,9 @@ class TestTwoEditors:
             BODY + "\n\nThe talks were postponed.",
         )
         assert saved.changed_by.username == "ben"
+        # The history names what Ben changed, not the version his page carried.
+        logged = LogEntry.objects.filter(user__username="ben").latest("pk")
+        assert logged.get_change_message() == "Changed Body."
 
     def test_a_quote_changed_elsewhere_refuses_the_stale_inline_row(
         self, ann, ben, story

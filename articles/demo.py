@@ -137,8 +137,8 @@ def plan_story(rng, n, *, seed, people, writers, tags, credits):
 def generate(*, articles, seed=1, photos=6, batch=5000, progress=lambda message: None):
     """Create `articles` demo stories with their people, quotes, tags and photos.
 
-    Rows go in with bulk_create and insert_rows, which send no signals, so the
-    new stories are indexed for search at the end, a statement per 2,000.
+    Rows go in with create_stories and insert_rows, which send no signals, so
+    the new stories are indexed for search at the end, a statement per 2,000.
     """
     # Not inside a caller's transaction (a test's, or with autocommit off).
     own_transaction = connection.get_autocommit()

@@ -399,22 +399,31 @@ class TestChangeForm:
         assert page.status_code == 200
         assert 'name="status"' not in html and 'name="published_at_0"' not in html
 
-    def test_a_live_story_keeps_its_publication_time(self, desk_editor):
-        story = make_article(slug="talks-to-begin")
-        before = desk_state()
-        response = logged_in(desk_editor).post(
+    @staticmethod
+    def post_live_story(editor, story, **changes):
+        """A minor edit of a published story, its form carrying `changes`."""
+        return editor.post(
             change_url(story),
             workflow_form(
                 status=Status.PUBLISHED,
-                published_at_0="2001-01-01",
-                published_at_1="10:00:00",
                 minor_edit="on",
                 headline=story.headline,
                 dateline="",
                 source="",
                 tags="",
                 body=story.body,
+                **changes,
             ),
+        )
+
+    def test_a_live_story_keeps_its_publication_time(self, desk_editor):
+        story = make_article(slug="talks-to-begin")
+        before = desk_state()
+        response = self.post_live_story(
+            logged_in(desk_editor),
+            story,
+            published_at_0="2001-01-01",
+            published_at_1="10:00:00",
         )
         assert response.status_code == 302
         assert desk_state() == before
@@ -426,19 +435,7 @@ class TestChangeForm:
         page = editor.get(change_url(story)).content.decode()
         assert 'name="slug"' not in page and "talks-to-begin" in page
         before = desk_state()
-        response = editor.post(
-            change_url(story),
-            workflow_form(
-                status=Status.PUBLISHED,
-                slug="talks-are-off",
-                minor_edit="on",
-                headline=story.headline,
-                dateline="",
-                source="",
-                tags="",
-                body=story.body,
-            ),
-        )
+        response = self.post_live_story(editor, story, slug="talks-are-off")
         assert response.status_code == 302
         assert desk_state() == before
         assert Article.objects.get(pk=story.pk).slug == "talks-to-begin"

@@ -1,5 +1,7 @@
 """Quotes: the words a person said, standing verbatim in their story's body."""
 
+import html
+
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -95,9 +97,25 @@ class Quote(Versioned):
         except Quote.article.RelatedObjectDoesNotExist:
             return  # the form reports the missing story itself
         if not self.appears_in(article.body):
-            raise ValidationError(
-                {
-                    "text": "These words do not appear verbatim in the story's body. "
-                    "Copy them exactly from the body (only spacing and the style of quote marks may differ)."
-                }
+            raise ValidationError({"text": self.why_not_in(article.body)})
+
+    def why_not_in(self, body):
+        """What to tell an editor whose quote does not stand in body."""
+        segments = list(text_segments(body))
+        readable = html.unescape(self.text)
+        if readable != self.text and any(find_quote(s, readable) for s in segments):
+            return (
+                "Write the words as readers see them: “&” and not “&amp;”, and "
+                "likewise for the other HTML entities."
             )
+        if find_quote(" ".join(segments), self.text):
+            return (
+                "These words run from one paragraph of the body into the next. A "
+                "quote must stand within one paragraph, where the page can mark "
+                "it: enter each paragraph's words as a quote of its own."
+            )
+        return (
+            "These words do not appear verbatim in the story's body. Copy them "
+            "exactly from the body (only spacing and the style of quote marks "
+            "may differ)."
+        )

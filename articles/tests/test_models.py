@@ -72,6 +72,29 @@ class TestQuoteIntegrity:
             quote.full_clean()
         assert "do not appear verbatim" in str(error.value.message_dict["text"])
 
+    @pytest.mark.parametrize(
+        "body, text, told",
+        [
+            (
+                "“Costs rose 5% &amp; more,” she said.",
+                "Costs rose 5% &amp; more,",
+                "Write the words as readers see them: “&” and not “&amp;”",
+            ),
+            (
+                "“We will not leave.\n\nWe will stay,” she said.",
+                "We will not leave. We will stay,",
+                "These words run from one paragraph of the body into the next.",
+            ),
+        ],
+    )
+    def test_a_refusal_says_what_to_change(self, body, text, told):
+        quote = Quote(article=make_article(body=body), speaker=make_person(), text=text)
+        with pytest.raises(ValidationError) as error:
+            quote.full_clean()
+        assert error.value.message_dict["text"][0].startswith(told)
+        quote.text = text.replace("&amp;", "&").split(" We")[0]
+        quote.full_clean()  # what the message asks for is accepted
+
     def test_other_changes_to_the_words_are_not_normalized_away(self):
         story = self.make_story()
         for text in [

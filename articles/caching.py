@@ -161,6 +161,13 @@ def _honest_last_modified(response, generation=None):
     started = generation.started.timestamp()
     if stated is not None and stated < started:
         response["Last-Modified"] = http_date(started)
+        stated = started
+    if stated is not None and stated >= int(time.time()):
+        # HTTP dates count whole seconds: a page dated this very second could
+        # change again before it ends and keep the same date, and a client
+        # asking If-Modified-Since would get a wrong 304 for the new one. No
+        # date until the second is over; the ETag answers meanwhile.
+        del response["Last-Modified"]
 
 
 def _mark_public(response):

@@ -2,7 +2,7 @@
 that every change to the content reaches them at once (articles/caching.py)."""
 
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from unittest import mock
 
 import pytest
@@ -218,7 +218,16 @@ def shared_cache(settings, tmp_path):
     }
 
 
-def test_story_page_answers_304_to_a_reader_who_has_it(client, commit, shared_cache):
+@pytest.fixture
+def seconds_later(monkeypatch):
+    """Pages are read some seconds after the content last changed."""
+    real = time.time
+    monkeypatch.setattr(caching.time, "time", lambda: real() + 3)
+
+
+def test_story_page_answers_304_to_a_reader_who_has_it(
+    client, commit, shared_cache, seconds_later
+):
     story = make_article()
     first = client.get(story.get_absolute_url())
     etag, last_modified = first["ETag"], first["Last-Modified"]
@@ -251,7 +260,7 @@ def test_operators_are_warned_when_pages_are_cached_per_process(settings):
 
 
 def test_last_modified_is_never_before_the_latest_change_to_the_content(
-    client, commit, shared_cache
+    client, commit, shared_cache, seconds_later
 ):
     long_ago = timezone.now().replace(microsecond=0) - timedelta(days=30)
     story = make_article(people=1, published_at=long_ago)
@@ -270,6 +279,42 @@ def test_last_modified_is_never_before_the_latest_change_to_the_content(
         headers={"if-modified-since": http_date(long_ago.timestamp())},
     )
     assert stale.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url_of", [lambda story: story.get_absolute_url(), lambda story: "/feeds/latest/"]
+)
+def test_two_changes_in_one_second_never_share_a_last_modified(
+    client, commit, shared_cache, monkeypatch, url_of
+):
+    """HTTP dates count whole seconds: a page read in the second its content
+    changed carries no date, so If-Modified-Since cannot match a later change
+    made in that second."""
+    story = make_article(people=1)
+    url = url_of(story)
+    second = int(time.time()) + 10
+    monkeypatch.setattr(caching.time, "time", lambda: second + 0.2)
+    with mock.patch(
+        "django.utils.timezone.now", return_value=datetime_at(second + 0.1)
+    ):
+        with commit():
+            story.headline = "First change"
+            story.save()
+        first = client.get(url)
+        assert first.status_code == 200 and "Last-Modified" not in first
+        with commit():
+            story.headline = "Second change"
+            story.save()
+    monkeypatch.setattr(caching.time, "time", lambda: second + 1.5)
+    later = client.get(url)
+    assert b"Second change" in later.content
+    assert later["Last-Modified"] == http_date(second)
+    asked = client.get(url, headers={"if-modified-since": http_date(second - 1)})
+    assert asked.status_code == 200
+
+
+def datetime_at(timestamp):
+    return datetime.fromtimestamp(timestamp, tz=UTC)
 
 
 @pytest.mark.parametrize(

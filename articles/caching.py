@@ -289,6 +289,31 @@ class PageCacheMiddleware:
         return response
 
 
+def _mark_for_whom(request, response):
+    """Private for staff (they may see what readers do not); public for readers."""
+    if request.user.is_authenticated:
+        patch_cache_control(response, private=True, max_age=0)
+    elif request.method in ("GET", "HEAD") and response.status_code == 200:
+        _mark_public(response)
+
+
+def never_kept_page(view):
+    """A public page the page cache does not keep, with the same headers as one it does.
+
+    Search: its addresses are endless, each a one-off, so keeping them would
+    only push out the pages readers share; but a CDN and the browser are told
+    what they are told of every other page (and staff's copies stay private).
+    """
+
+    @wraps(view)
+    def marked_view(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        _mark_for_whom(request, response)
+        return response
+
+    return marked_view
+
+
 def set_response_etag(response):
     """Django's set_response_etag(), with SHA-1 where Django uses MD5.
 
@@ -318,10 +343,7 @@ def public_page(view):
         if _bypasses_cache(request):
             response = view(request, *args, **kwargs)
             _honest_last_modified(response)  # reads the generation if it needs it
-            if request.user.is_authenticated:
-                patch_cache_control(response, private=True, max_age=0)
-            elif request.method in ("GET", "HEAD") and response.status_code == 200:
-                _mark_public(response)
+            _mark_for_whom(request, response)
             response["X-Page-Cache"] = "bypass"
             return response
 

@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
 from . import converters, feeds, views
-from .caching import public_page
+from .caching import never_kept_page, public_page
 
 register_converter(converters.FourDigitYearConverter, "yyyy")
 register_converter(converters.TwoDigitConverter, "mm")
@@ -37,7 +37,7 @@ urlpatterns = [
         name="article",
     ),
     path("preview/<int:pk>/", views.ArticlePreviewView.as_view(), name="preview"),
-    path("search/", views.SearchView.as_view(), name="search"),
+    path("search/", never_kept_page(views.SearchView.as_view()), name="search"),
     path(
         "corrections/",
         public_page(views.CorrectionListView.as_view()),

@@ -10,7 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.utils import timezone
 from django.utils.http import http_date
 
@@ -370,3 +370,20 @@ def test_a_reader_with_a_session_still_gets_cached_pages_but_staff_never(
     assert client.get(story.get_absolute_url())["X-Page-Cache"] == "hit"
     client.force_login(editor)
     assert client.get(story.get_absolute_url())["X-Page-Cache"] == "bypass"
+
+
+def test_search_is_never_kept_but_says_who_may_keep_it(editor_client, settings):
+    settings.CDN_CACHE_SECONDS = 60
+    make_article(headline="Budget talks resume")
+    reader = Client().get("/search/", {"q": "budget"})
+    assert reader.status_code == 200
+    assert {p.strip() for p in reader["Cache-Control"].split(",")} == {
+        "public",
+        "max-age=0",
+        "s-maxage=60",
+    }
+    assert "Cookie" in reader["Vary"]
+    assert "X-Page-Cache" not in reader  # the page cache never saw it
+    staff = editor_client.get("/search/", {"q": "budget"})
+    assert "private" in staff["Cache-Control"]
+    assert "public" not in staff["Cache-Control"]

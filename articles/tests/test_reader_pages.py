@@ -1,9 +1,11 @@
+from datetime import UTC, datetime
 from itertools import pairwise
 
 import html5lib
 import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
+from taggit.models import Tag
 
 from articles.models import Article, Status
 
@@ -233,6 +235,55 @@ class TestListPages:
 
     def test_reverse_builds_zero_padded_dates(self):
         assert reverse("articles:archive-day", args=[2022, 2, 5]) == "/2022/02/05/"
+
+
+class TestTagWithNoPage:
+    """A tag whose name has no letter or digit ("!!!") gets the slug "" from taggit."""
+
+    @pytest.fixture
+    def story(self, db):
+        story = make_article(
+            slug="shouting", published_at=datetime(2025, 3, 4, 12, tzinfo=UTC)
+        )
+        story.tags.add(Tag.objects.create(name="!!!"), "Budget")
+        story.people.add(make_person(slug="olga-brandt"))
+        return story
+
+    def test_taggit_gives_such_a_tag_an_empty_slug(self, story):
+        assert story.tags.get(name="!!!").slug == ""
+
+    @pytest.mark.parametrize(
+        "url",
+        [
+            "/2025/03/04/shouting/",
+            "/",
+            "/2025/",
+            "/2025/03/",
+            "/2025/03/04/",
+            "/tags/budget/",
+        ],
+    )
+    def test_reader_sees_it_as_plain_text_beside_linked_tags(self, client, story, url):
+        response = client.get(url)
+        assertContains(response, "<li>!!!</li>", html=True)
+        assertContains(response, 'href="/tags/budget/"')
+        assertNotContains(response, 'href="/tags//"')
+        assert_valid_html5(response)
+
+    def test_person_page_feeds_and_sitemaps_still_answer(self, client, story):
+        for url in [
+            "/people/olga-brandt/",
+            "/feeds/latest/",
+            "/feeds/latest/atom/",
+            "/tags/budget/feed/",
+            "/people/olga-brandt/feed/",
+            "/sitemap.xml",
+            "/sitemap-tags.xml",
+        ]:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assertNotContains(response, "/tags//")
+        assertContains(client.get("/feeds/latest/"), "<category>!!!</category>")
 
 
 class TestErrorPages:

@@ -35,7 +35,29 @@ class RssFeed(AbsoluteEnclosures, Rss201rev2Feed):
 
 
 class AtomFeed(AbsoluteEnclosures, Atom1Feed):
-    pass
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(HtmlTitles(handler), item)
+
+
+class HtmlTitles:
+    """An XML handler that types each <title> it writes as HTML.
+
+    Our titles are escaped for HTML (see LatestArticlesFeed.item_title), and
+    Atom1Feed writes them untyped, which Atom reads as text (RFC 4287, 3.1):
+    readers showed "AT&amp;T". Typed, they show "AT&T", and a reader that
+    renders every title as HTML still gets no markup from a headline.
+    """
+
+    def __init__(self, handler):
+        self.handler = handler
+
+    def addQuickElement(self, name, contents=None, attrs=None):
+        if name == "title":
+            attrs = {**(attrs or {}), "type": "html"}
+        self.handler.addQuickElement(name, contents, attrs)
+
+    def __getattr__(self, name):
+        return getattr(self.handler, name)
 
 
 def lead_image(article):

@@ -1,3 +1,4 @@
+import html
 import io
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
@@ -410,4 +411,30 @@ def test_stored_markup_reaches_feed_readers_as_text(client, db):
         # Escaped once for HTML and once more for XML: a reader shows the text.
         assert "&amp;lt;img src=x" in body
         assert "&lt;img src=x" not in body.replace("&amp;lt;img", "")
-        assert "Tom &amp;amp; Jerry &amp;lt;b&amp;gt;live" in body
+
+
+MARKED_UP_HEADLINE = 'AT&T <b>x</b> "y" isn\'t'
+
+
+def test_atom_reader_sees_a_headline_with_markup_characters_as_written(client, db):
+    make_article(headline=MARKED_UP_HEADLINE)
+    feed = get_xml(client, "/feeds/latest/atom/")
+    title = feed.find("atom:entry/atom:title", NS)
+    # Typed as HTML (RFC 4287, 3.1.1.2): a reader shows its text decoded once.
+    assert title.get("type") == "html"
+    assert "<" not in title.text
+    assert html.unescape(title.text) == MARKED_UP_HEADLINE
+    # The feed's own title is untyped, so text, and written unescaped.
+    assert feed.find("atom:title", NS).get("type") is None
+    assert feed.findtext("atom:title", namespaces=NS) == (
+        f"{settings.SITE_NAME}: latest stories"
+    )
+
+
+def test_rss_reader_sees_a_headline_with_markup_characters_as_written(client, db):
+    make_article(headline=MARKED_UP_HEADLINE)
+    title = get_xml(client, "/feeds/latest/").findtext("channel/item/title")
+    # RSS titles have no type and readers render them as HTML (Django ticket
+    # #6533): the XML's text is the headline escaped once for HTML.
+    assert "<" not in title
+    assert html.unescape(title) == MARKED_UP_HEADLINE

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from articles.models import Quote
-from articles.tests.factories import make_article, make_person
+from articles.tests.factories import make_article, make_person, make_photo
 
 from .conftest import BROWSER_DB, SEED_CREDIT, SEED_HEADLINE
 
@@ -132,3 +132,37 @@ def test_a_dateline_runs_into_a_first_paragraph_that_keeps_its_space(browsing):
         first_top, first_gap, second_gap = gaps
         assert abs(first_top - dateline["y"]) < dateline["height"], width  # one line
         assert first_gap >= 0.8 * second_gap, (width, gaps)
+
+
+def test_long_unbroken_words_wrap_on_a_small_phone(browsing, artifacts):
+    """A 200-character word or address never makes a 320-pixel screen scroll
+    sideways: in the headline, dek, body, dateline, caption, credit line,
+    quote list, source, people or tags, on the story page or a list."""
+    word = "Llanfair" * 25
+    address = "https://example.com/" + "a" * 180
+    agency = "Agency" + "X" * 194
+    quoted = f"Look at {address} now,"
+    story = make_article(
+        headline=f"{word} headline",
+        dek=f"A dek with {word} in it.",
+        dateline=("D" * 99),
+        body=f"The body quotes {word} and links {address}.\n\n“{quoted}” he said.",
+        source=f"Source {agency}",
+        lead_photo=make_photo(
+            caption=f"A caption with {word}.",
+            photographer=make_person(name=f"Photographer {word}"),
+            agencies=[agency],
+        ),
+    )
+    story.tags.add(f"Tag{'Z' * 96}")
+    story.people.add(make_person(name=f"Someone {word}"))
+    Quote.objects.create(
+        article=story, speaker=make_person(name=word), text=quoted, context=word
+    )
+    for path in [story.get_absolute_url(), "/"]:
+        page = browsing.new_page(viewport={"width": 320, "height": 640})
+        page.goto(path)
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        name = "story" if path != "/" else "front"
+        page.screenshot(path=artifacts / f"long-words-{name}-320.png", full_page=True)
+        assert scroll_width <= 320, (path, scroll_width)

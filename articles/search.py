@@ -77,25 +77,33 @@ def highlight(text, query, *, words=30):
     plain = " ".join(html.unescape(strip_tags(text)).split())
     if not terms:
         return mark_safe(html.escape(plain))
-    pattern = re.compile(
-        r"\b(" + "|".join(re.escape(t) for t in terms) + r")\w*", re.IGNORECASE
-    )
+    pattern = _matching(terms)
     tokens = plain.split(" ")
     first = next((i for i, token in enumerate(tokens) if pattern.search(token)), 0)
     start = max(0, first - words // 3)
     window = " ".join(tokens[start : start + words])
+    prefix = "… " if start else ""
+    suffix = " …" if start + words < len(tokens) else ""
+    return mark_safe(prefix + _marked(window, pattern) + suffix)
+
+
+def _matching(terms):
+    """A pattern finding the words that begin with one of terms."""
+    return re.compile(
+        r"\b(" + "|".join(re.escape(t) for t in terms) + r")\w*", re.IGNORECASE
+    )
+
+
+def _marked(plain, pattern):
     # Mark the plain text, then escape the pieces: matching escaped text would
     # find "amp" inside "&amp;".
     pieces, position = [], 0
-    for match in pattern.finditer(window):
-        pieces.append(html.escape(window[position : match.start()]))
+    for match in pattern.finditer(plain):
+        pieces.append(html.escape(plain[position : match.start()]))
         pieces.append(f"<mark>{html.escape(match.group(0))}</mark>")
         position = match.end()
-    pieces.append(html.escape(window[position:]))
-    marked = "".join(pieces)
-    prefix = "… " if start else ""
-    suffix = " …" if start + words < len(tokens) else ""
-    return mark_safe(prefix + marked + suffix)
+    pieces.append(html.escape(plain[position:]))
+    return "".join(pieces)
 
 
 def _index_sql(chosen):

@@ -72,7 +72,7 @@ def rank_order(ids):
 
 
 def highlight(text, query, *, words=30):
-    """A window of text around the first match, escaped, matches in <mark>."""
+    """A window of a stored body around the first match, escaped, matches in <mark>."""
     terms = query_words(query)
     plain = " ".join(html.unescape(strip_tags(text)).split())
     if not terms:
@@ -85,6 +85,18 @@ def highlight(text, query, *, words=30):
     prefix = "… " if start else ""
     suffix = " …" if start + words < len(tokens) else ""
     return mark_safe(prefix + _marked(window, pattern) + suffix)
+
+
+def mark_matches(text, query):
+    """Plain text, whole and escaped, with the words of query in <mark>.
+
+    For headlines: they are text, so "<b>" and "&amp;" in one are words to
+    show, not markup to strip or entities to decode as highlight() does.
+    """
+    terms = query_words(query)
+    if not terms:
+        return mark_safe(html.escape(text))
+    return mark_safe(_marked(text, _matching(terms)))
 
 
 def _matching(terms):

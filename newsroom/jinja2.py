@@ -121,6 +121,11 @@ def highlight(text, query):
     return search.highlight(text or "", query or "")
 
 
+def mark_matches(text, query):
+    """text, whole and escaped, with the words of query in <mark>."""
+    return search.mark_matches(text or "", query or "")
+
+
 class Context(runtime.Context):
     """Jinja2's template context, calling plain functions and methods directly.
 
@@ -170,6 +175,7 @@ def environment(**options):
         # own default replaces only an undefined name.
         default=defaultfilters.default,
         highlight=highlight,
+        mark_matches=mark_matches,
         pluralize=defaultfilters.pluralize,
         truncatewords=truncatewords,
         urlencode=defaultfilters.urlencode,

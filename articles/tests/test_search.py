@@ -78,6 +78,44 @@ def test_results_show_highlighted_escaped_snippets(client, committed):
     assertNotContains(response, "<em>the</em>")
 
 
+LONG_HEADLINE = (
+    "After nine hours of debate and three adjournments the regional council "
+    "voted late on Thursday to approve the long delayed and much disputed plan "
+    "to rebuild the old harbour wall before the winter storms return to flood "
+    "the lower town again"
+)
+
+
+@pytest.mark.parametrize(
+    "headline, query, marked",
+    [
+        (
+            LONG_HEADLINE,
+            "storms",
+            LONG_HEADLINE.replace("storms", "<mark>storms</mark>"),
+        ),
+        (
+            'Why "<br>" and &amp; matter to AT&T',
+            "matter",
+            "Why &quot;&lt;br&gt;&quot; and &amp;amp; <mark>matter</mark> to AT&amp;T",
+        ),
+    ],
+    ids=["over thirty words", "markup characters"],
+)
+def test_reader_sees_the_whole_headline_as_written_with_matches_marked(
+    client, committed, headline, query, marked
+):
+    with committed():
+        story = make_article(headline=headline, body="Nothing else matches here.")
+    response = client.get("/search/", {"q": query})
+    assertContains(
+        response,
+        f'<h2 class="summary__headline"><a href="{story.get_absolute_url()}">'
+        f"{marked}</a></h2>",
+        html=True,
+    )
+
+
 def test_edits_renames_and_new_tags_are_found_once_committed(client, committed):
     with committed():
         story = make_article(headline="Harbour closes", body="Storm expected.")

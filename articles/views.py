@@ -1,3 +1,4 @@
+import re
 from datetime import date
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
@@ -86,7 +87,27 @@ class NextPagePaginator(CappedPaginator):
         return self._get_page(stories[: self.per_page], number, self)
 
 
-class PublishedArticleMixin:
+PAGE_NUMBER = re.compile(r"[1-9][0-9]*")
+
+
+class PageNumberMixin:
+    """Each page of a list at one address: ?page=2, never ?page=02, +2 or ２.
+
+    Django reads the number with int(), which also takes a sign, leading
+    zeros, spaces and other scripts' digits: every page of every list could
+    be served again at endless addresses, for search engines to index and for
+    the cache to keep. Those get a 404; no parameter, an empty one and
+    ?page=last keep Django's meaning.
+    """
+
+    def paginate_queryset(self, queryset, page_size):
+        page = self.request.GET.get(self.page_kwarg)
+        if page and page != "last" and not PAGE_NUMBER.fullmatch(page):
+            raise Http404("Pages are numbered 1, 2, 3 and so on.")
+        return super().paginate_queryset(queryset, page_size)
+
+
+class PublishedArticleMixin(PageNumberMixin):
     model = Article
     date_field = "published_at"
     month_format = "%m"  # our URLs say /2022/02/, not /2022/feb/
@@ -241,7 +262,7 @@ class TagArticleListView(PublishedArticleMixin, ListView):
         return super().get_context_data(tag=self.tag, **kwargs)
 
 
-class SearchView(ListView):
+class SearchView(PageNumberMixin, ListView):
     template_name = "articles/search.html"
     paginate_by = 10
 
@@ -270,7 +291,7 @@ class PersonArticleListView(PublishedArticleMixin, ListView):
         )
 
 
-class CorrectionListView(ListView):
+class CorrectionListView(PageNumberMixin, ListView):
     """Every correction on a published story, newest first: the public record."""
 
     paginate_by = 30

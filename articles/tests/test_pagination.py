@@ -237,3 +237,29 @@ def test_a_later_page_says_its_number_in_its_title_and_links_one_prev_and_next(
         assert title == "Page 2: " + re.search(r"<title>(.*?)</title>", first).group(1)
         assert second.count('rel="prev"') == 1, url
         assert second.count('rel="next"') <= 1, url
+
+
+@pytest.mark.parametrize(
+    "url", ["/", "/tags/harbour/", "/people/ana-duarte/", "/2024/03/"]
+)
+@pytest.mark.parametrize(
+    "page", ["+2", "02", " 2", "2 ", "\uff12", "\u0662", "2.0", "-1"]
+)
+def test_a_page_has_one_address(client, short_pages, twelve_stories, url, page):
+    """int() reads all of these as 2 (or -1): each would be page 2 again."""
+    assert client.get(url, {"page": 2}).status_code == 200
+    assert client.get(url, {"page": page}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url", ["/", "/tags/harbour/", "/corrections/", "/search/?q=story"]
+)
+def test_the_first_page_without_a_number_or_with_an_empty_one(
+    client, twelve_stories, url
+):
+    joiner = "&" if "?" in url else "?"
+    assert client.get(url).status_code == 200
+    assert client.get(f"{url}{joiner}page=").status_code == 200
+    assert client.get(f"{url}{joiner}page=1").status_code == 200
+    assert client.get(f"{url}{joiner}page=%2B1").status_code == 404
+    assert client.get(f"{url}{joiner}page=01").status_code == 404

@@ -1,10 +1,11 @@
 import io
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError, call_command, load_command_class
 from django.urls import reverse
 from pytest_django.asserts import assertContains
 from reversion.models import Version
@@ -366,6 +367,39 @@ class TestIngestIntoTheDatabase:
     def test_a_missing_file_is_a_clean_error(self, tmp_path):
         with pytest.raises(CommandError, match="cannot read"):
             ingest(tmp_path / "nope.txt")
+
+
+class TestPublishAt:
+    @pytest.mark.parametrize(
+        "value, why",
+        [
+            ("yesterday", "is not an ISO 8601 date and time"),
+            ("2022-02-30T12:00", "is not an ISO 8601 date and time"),
+            ("", "is not an ISO 8601 date and time"),
+            ("0001-01-01T00:00+01:00", "is out of range"),
+        ],
+    )
+    def test_a_bad_publication_time_is_a_usage_error_and_nothing_saved(
+        self, capsys, value, why
+    ):
+        before = counts()
+        command = load_command_class("articles", "ingest_story")
+        argv = ["manage.py", "ingest_story", str(SEED), "--publish-at", value]
+        with pytest.raises(SystemExit) as exit:
+            command.run_from_argv(argv)
+        assert exit.value.code == 2
+        errors = capsys.readouterr().err
+        assert errors.startswith("usage: manage.py ingest_story ")
+        assert f"error: argument --publish-at: {value!r} {why}" in errors
+        assert "Traceback" not in errors
+        assert counts() == before
+
+    def test_a_publication_time_without_a_zone_is_site_time(self, settings):
+        settings.TIME_ZONE = "Europe/Moscow"  # UTC+3 all year
+        ingest(SEED, "--publish-at", "2022-02-15T15:00")
+        assert Article.objects.get().published_at == datetime(
+            2022, 2, 15, 12, tzinfo=UTC
+        )
 
 
 class TestImportPage:

@@ -1,5 +1,6 @@
 import json
-from datetime import datetime
+from argparse import ArgumentTypeError
+from datetime import UTC, datetime
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -11,13 +12,25 @@ from articles.forms import MAX_WIRE_BYTES
 
 
 def aware_datetime(value):
+    """--publish-at's value as an aware datetime; a naive one is site time.
+
+    Refusals are ArgumentTypeError, which argparse turns into a usage error:
+    a CommandError raised while arguments are parsed ends in a traceback.
+    """
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as error:
-        raise CommandError(
-            f"--publish-at: {value!r} is not an ISO 8601 date and time"
+        raise ArgumentTypeError(
+            f"{value!r} is not an ISO 8601 date and time, e.g. "
+            "2022-02-15T12:00 (site time) or 2022-02-15T12:00:00Z"
         ) from error
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    try:
+        moment.astimezone(UTC)  # as the database and fixtures store it
+    except (OverflowError, ValueError) as error:
+        raise ArgumentTypeError(f"{value!r} is out of range") from error
+    return moment
 
 
 class Command(BaseCommand):

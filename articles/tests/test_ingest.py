@@ -1,5 +1,6 @@
 import io
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -400,6 +401,42 @@ class TestPublishAt:
         assert Article.objects.get().published_at == datetime(
             2022, 2, 15, 12, tzinfo=UTC
         )
+
+
+class TestOutputFolder:
+    def files(self, folder):
+        return {
+            path.relative_to(folder): path.read_bytes() if path.is_file() else None
+            for path in folder.rglob("*")
+        }
+
+    def test_output_that_is_a_file_is_refused_and_the_file_kept(self, tmp_path):
+        taken = tmp_path / "notes.txt"
+        taken.write_text("An editor's notes.\n", encoding="utf-8")
+        before = (counts(), self.files(tmp_path))
+        for output in [taken, taken / "fixtures"]:
+            with pytest.raises(
+                CommandError, match=f"^--output {re.escape(str(output))}: "
+            ):
+                ingest(SEED, "--output", output)
+        assert (counts(), self.files(tmp_path)) == before
+
+    def test_a_folder_where_a_fixture_goes_is_refused_and_nothing_written(
+        self, tmp_path
+    ):
+        second = tmp_path / "second.txt"
+        second.write_bytes(SEED.read_bytes())
+        out = tmp_path / "out"
+        (out / "second.json").mkdir(parents=True)
+        before = (counts(), self.files(tmp_path))
+        with pytest.raises(
+            CommandError,
+            match=r"second.json: a folder has this name, so the fixture cannot be "
+            "written; nothing was written",
+        ):
+            ingest(SEED, second, "--output", out)
+        # The first story's fixture is not written either.
+        assert (counts(), self.files(tmp_path)) == before
 
 
 class TestImportPage:

@@ -147,12 +147,33 @@ class Command(BaseCommand):
     def write_fixtures(
         self, stories, paths, output, fixture_name, source, publish_at, quiet
     ):
-        output.mkdir(parents=True, exist_ok=True)
-        for story, path in zip(stories, paths, strict=True):
-            target = output / f"{fixture_name or path.stem}.json"
+        targets = [output / f"{fixture_name or path.stem}.json" for path in paths]
+        if output.exists() and not output.is_dir():
+            raise CommandError(f"--output {output}: this is a file, not a folder.")
+        try:
+            output.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise CommandError(
+                f"--output {output}: cannot make this folder ({error.strerror})."
+            ) from error
+        # Every target is checked before the first is written, so a refusal
+        # leaves no fixture of the batch behind.
+        for target in targets:
+            if target.is_dir():
+                raise CommandError(
+                    f"{target}: a folder has this name, so the fixture cannot be "
+                    "written; nothing was written."
+                )
+        for story, target in zip(stories, targets, strict=True):
             rows = ingest.fixture_rows(story, source=source, publish_at=publish_at)
-            target.write_text(
-                json.dumps(rows, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-            )
+            try:
+                target.write_text(
+                    json.dumps(rows, indent=2, ensure_ascii=False) + "\n",
+                    encoding="utf-8",
+                )
+            except OSError as error:
+                raise CommandError(
+                    f"{target}: cannot write the fixture ({error.strerror})."
+                ) from error
             if not quiet:
                 self.stdout.write(f"Wrote {target} ({len(rows)} objects)")

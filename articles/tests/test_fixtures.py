@@ -272,6 +272,44 @@ class TestBrokenFixtures:
         )
         assert (counts(), dump()) == before
 
+    LATIN_1 = {
+        "renamed.json": json.dumps(
+            [
+                {
+                    "model": "articles.person",
+                    "fields": {"name": "Vladimir Poutine", "slug": "vladimir-putin"},
+                },
+                {"model": "articles.agency", "fields": {"name": "Agence Presse É"}},
+            ],
+            ensure_ascii=False,
+        ),
+        "renamed.xml": '<?xml version="1.0"?>\n<django-objects version="1.0">'
+        '<object model="articles.agency"><field name="name" type="CharField">'
+        "Agence Presse É</field></object></django-objects>",
+    }
+
+    @pytest.mark.parametrize("name", sorted(LATIN_1))
+    def test_a_fixture_that_is_not_utf_8_is_named_and_nothing_loads(
+        self, seed_story, tmp_path, name
+    ):
+        # Loaded first in the same command, and rolled back with the rest.
+        good = tmp_path / "good.json"
+        good.write_text(
+            json.dumps([{"model": "articles.agency", "fields": {"name": "Reuters"}}]),
+            encoding="utf-8",
+        )
+        path = tmp_path / name
+        path.write_bytes(self.LATIN_1[name].encode("latin-1"))
+        before = (counts(), dump())
+        with pytest.raises(CommandError) as error:
+            call_command("loaddata", str(good), str(path), verbosity=0)
+        message = str(error.value)
+        assert f"Problem installing fixture '{path}': " in message
+        assert message.endswith("Nothing was loaded.")
+        if name.endswith(".json"):
+            assert "read as UTF-8 text" in message
+        assert (counts(), dump()) == before
+
     def test_a_quote_by_a_missing_person_names_them(self, seed_story, tmp_path):
         row = {
             "model": "articles.quote",

@@ -17,6 +17,7 @@ same row, where the second would silently replace the first.
 """
 
 import io
+from xml.sax import SAXParseException
 
 from django.core.management.base import CommandError, OutputWrapper
 from django.core.management.commands import loaddata
@@ -47,6 +48,11 @@ class Command(loaddata.Command):
             return super().handle(*fixture_labels, **options)
         except (DeserializationError, IntegrityError, DataError) as error:
             raise CommandError(fixture_error(error)) from error
+        except (UnicodeDecodeError, SAXParseException) as error:
+            # Django decodes a JSON fixture whole before its parser runs, and
+            # lets these through unwrapped; bytes that are not UTF-8 stop the
+            # XML parser the same way.
+            raise CommandError(unreadable_fixture(error)) from error
 
     def loaddata(self, fixture_labels):
         loaded = {Article: set(), Quote: set()}
@@ -164,6 +170,21 @@ def fixture_error(error):
     if cause is not None and str(cause) and str(cause) not in message:
         message = f"{message.rstrip(': ')}: {cause}"
     return message
+
+
+def unreadable_fixture(error):
+    """The message for a fixture the parser could not read, naming the file.
+
+    Django's load_label() puts the file's name in error.args, which these
+    exceptions leave out of str().
+    """
+    named = error.args[0] if len(error.args) == 1 else str(error)
+    if isinstance(error, UnicodeDecodeError):
+        named += (
+            ". Fixtures are read as UTF-8 text, as dumpdata writes them; "
+            "save the file as UTF-8"
+        )
+    return f"{named}. Nothing was loaded."
 
 
 def batches(ids, size=500):

@@ -2,6 +2,7 @@ from django import forms
 from django.db import models
 from django.utils import formats, timezone
 from django.utils.text import normalize_newlines, slugify
+from taggit.models import Tag
 
 from . import wire
 from .conflicts import VersionedModelForm, locked_copy
@@ -73,12 +74,35 @@ class ArticleForm(VersionedModelForm):
 
     def clean_tags(self):
         tags = self.cleaned_data["tags"]
+        problems = []
         unusable = [name for name in tags if not slugify(name, allow_unicode=True)]
         if unusable:
-            raise forms.ValidationError(
-                "These tags have no letters or digits, so they cannot have a page: %(tags)s",
-                params={"tags": ", ".join(unusable)},
+            problems.append(
+                forms.ValidationError(
+                    "These tags have no letters or digits, so they cannot have a page: %(tags)s",
+                    params={"tags": ", ".join(unusable)},
+                )
             )
+        # taggit's Tag.name is a varchar(100): PostgreSQL refused a longer
+        # name with a server error, losing the form; SQLite quietly kept it.
+        limit = Tag._meta.get_field("name").max_length
+        too_long = [name for name in tags if len(name) > limit]
+        if too_long:
+            problems.append(
+                forms.ValidationError(
+                    "A tag can be at most %(limit)d characters long; shorten "
+                    "these: %(tags)s",
+                    params={
+                        "limit": limit,
+                        "tags": ", ".join(
+                            f"“{name[:40]}…” ({len(name)} characters)"
+                            for name in too_long
+                        ),
+                    },
+                )
+            )
+        if problems:
+            raise forms.ValidationError(problems)
         return tags
 
     def changes_story(self):

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains
 from reversion.models import Version
+from taggit.models import Tag
 
 from articles.models import Agency, Article, Person, PhotoCredit, Quote, Status
 
@@ -542,6 +543,41 @@ def test_a_tag_without_letters_or_digits_is_refused_and_nothing_is_saved(editor_
     assert response.status_code == 200
     assert "cannot have a page: !!!" in response.content.decode()
     assert Article.objects.count() == 0
+
+
+def test_a_tag_over_100_characters_is_a_form_error_and_nothing_is_saved(
+    editor_client,
+):
+    story = make_article(status=Status.DRAFT, published_at=None, tags=1)
+    long_tag = " ".join(["Negotiations"] * 8)  # 103 characters
+    before = (
+        snapshot(),
+        list(Tag.objects.values_list("name", flat=True)),
+        sorted(story.tags.names()),
+    )
+    response = editor_client.post(
+        reverse("admin:articles_article_change", args=[story.pk]),
+        article_form(
+            tags=f"Budget, {long_tag}",
+            **{
+                "corrections-TOTAL_FORMS": "0",
+                "corrections-INITIAL_FORMS": "0",
+                "corrections-MIN_NUM_FORMS": "0",
+                "corrections-MAX_NUM_FORMS": "1000",
+                "base_version": str(story.version),
+            },
+        ),
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["tags"] == [
+        "A tag can be at most 100 characters long; shorten these: "
+        f"“{long_tag[:40]}…” (103 characters)"
+    ]
+    assert (
+        snapshot(),
+        list(Tag.objects.values_list("name", flat=True)),
+        sorted(story.tags.names()),
+    ) == before
 
 
 def story_with_spare_quotes(numbered=3, spare=2):

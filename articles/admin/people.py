@@ -5,7 +5,7 @@ from django.utils.html import format_html
 
 from ..conflicts import VersionedAdminMixin
 from ..forms import TextareaMixin
-from ..models import Person, Quote
+from ..models import Article, Person, Quote
 
 
 class PersonQuoteInline(admin.TabularInline):
@@ -46,3 +46,22 @@ class PersonAdmin(TextareaMixin, VersionedAdminMixin, admin.ModelAdmin):
     @admin.display(description="Quotes", ordering="quote_count")
     def quote_count(self, person):
         return person.quote_count
+
+    def get_deleted_objects(self, objs, request):
+        # Deleting a person drops them from every byline without a word (an
+        # m2m link cannot be PROTECTed). Listed as protected, Django's delete
+        # page names the stories and offers no delete, as for their quotes.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(
+            objs, request
+        )
+        bylines = Article.authors.through.objects.filter(person__in=objs)
+        protected += [
+            format_html(
+                'Story: <a href="{}">{}</a> (written by {})',
+                reverse("admin:articles_article_change", args=[link.article_id]),
+                link.article,
+                link.person,
+            )
+            for link in bylines.select_related("article", "person").order_by("pk")
+        ]
+        return deleted, counts, perms_needed, protected

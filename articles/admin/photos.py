@@ -1,9 +1,10 @@
 from django.contrib import admin
+from django.urls import reverse
 from django.utils.html import format_html
 
 from ..conflicts import StaleParentInlineFormSet, VersionedAdminMixin
 from ..forms import TextareaMixin
-from ..models import Agency, PhotoCredit, PhotoCreditAgency
+from ..models import Agency, Article, PhotoCredit, PhotoCreditAgency
 from .reordering import BlankPlacesLast, free_moved_places
 
 
@@ -49,6 +50,26 @@ class PhotoCreditAdmin(TextareaMixin, VersionedAdminMixin, admin.ModelAdmin):
             .select_related("photographer")
             .prefetch_related("agency_links__agency")
         )
+
+    def get_deleted_objects(self, objs, request):
+        # Article.lead_photo is SET_NULL, so deleting a credit took the photo
+        # off its stories without a word. Listed as protected, Django's delete
+        # page names the stories and offers no delete. Not PROTECT: restoring
+        # an older revision of a story deletes the credit it carries now
+        # (django-reversion's revert(delete=True) follows lead_photo), and
+        # PROTECT would refuse every such restore.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(
+            objs, request
+        )
+        protected += [
+            format_html(
+                'Story: <a href="{}">{}</a> (its lead photo)',
+                reverse("admin:articles_article_change", args=[story.pk]),
+                story,
+            )
+            for story in Article.objects.filter(lead_photo__in=objs).order_by("pk")
+        ]
+        return deleted, counts, perms_needed, protected
 
     def save_formset(self, request, form, formset, change):
         free_moved_places(formset, "position")

@@ -10,6 +10,7 @@ from taggit.models import Tag
 from articles.models import Agency, Article, Person, PhotoCredit, Quote, Status
 
 from .factories import make_article, make_person, make_photo
+from .test_fixtures import counts, dump
 
 pytestmark = pytest.mark.django_db
 
@@ -578,6 +579,81 @@ def test_a_tag_over_100_characters_is_a_form_error_and_nothing_is_saved(
         list(Tag.objects.values_list("name", flat=True)),
         sorted(story.tags.names()),
     ) == before
+
+
+class TestDeletingWhatAStoryUses:
+    """A byline, a quote's speaker or a lead photo is not deleted from under a story."""
+
+    @pytest.fixture
+    def story(self):
+        story = make_article(quotes=1, headline="Talks to begin")
+        story.authors.set([make_person(name="Ann Reporter")])
+        story.lead_photo = make_photo(caption="Delegates arrive in Geneva.")
+        story.save()
+        return story
+
+    @pytest.mark.parametrize(
+        "model, used_as",
+        [
+            ("person", "written by Ann Reporter"),
+            ("person", "quote"),
+            ("photocredit", "its lead photo"),
+        ],
+    )
+    def test_delete_page_lists_the_story_and_deletes_nothing(
+        self, editor_client, story, model, used_as
+    ):
+        if model == "photocredit":
+            row = story.lead_photo
+        elif used_as == "quote":
+            row = story.quotes.get().speaker
+        else:
+            row = story.authors.get()
+        url = reverse(f"admin:articles_{model}_delete", args=[row.pk])
+        before = (counts(), dump())
+        page = editor_client.get(url)
+        assertContains(page, "would require deleting the following protected related")
+        if used_as == "quote":  # Quote.speaker is PROTECT: Django's own entry
+            quote = story.quotes.get()
+            listed = reverse("admin:articles_quote_change", args=[quote.pk])
+            entry = f'Quote: <a href="{listed}">{quote}</a>'
+        else:
+            listed = reverse("admin:articles_article_change", args=[story.pk])
+            entry = f'Story: <a href="{listed}">Talks to begin</a> ({used_as})'
+        assertContains(page, f"<li>{entry}</li>", html=True)
+        response = editor_client.post(url, {"post": "yes"})
+        assert response.status_code == 200
+        assert (counts(), dump()) == before
+
+    def test_the_list_action_deletes_no_byline_or_lead_photo(
+        self, editor_client, story
+    ):
+        before = (counts(), dump())
+        for model, row in [
+            ("person", story.authors.get()),
+            ("photocredit", story.lead_photo),
+        ]:
+            response = editor_client.post(
+                reverse(f"admin:articles_{model}_changelist"),
+                {
+                    "action": "delete_selected",
+                    "_selected_action": [row.pk],
+                    "post": "yes",
+                },
+            )
+            assertContains(response, "protected related objects")
+            assertContains(response, "Talks to begin</a> (")
+        assert (counts(), dump()) == before
+
+    def test_a_person_and_a_photo_no_story_uses_can_still_be_deleted(
+        self, editor_client
+    ):
+        person, photo = make_person(), make_photo()
+        for model, row in [("person", person), ("photocredit", photo)]:
+            url = reverse(f"admin:articles_{model}_delete", args=[row.pk])
+            assert editor_client.post(url, {"post": "yes"}).status_code == 302
+        assert not Person.objects.filter(pk=person.pk).exists()
+        assert not PhotoCredit.objects.filter(pk=photo.pk).exists()
 
 
 def story_with_spare_quotes(numbered=3, spare=2):

@@ -616,6 +616,8 @@ class Article(Versioned):
             raise ValidationError(
                 {"published_at": "A scheduled story needs its publication time."}
             )
+        if self.status == Status.SCHEDULED and self.published_at <= timezone.now():
+            self.refuse_scheduling_in_the_past()
         if self.published_at is None:
             # unique_for_date ignores undated rows; drafts share the natural key (slug, None).
             others = Article.objects.filter(slug=self.slug, published_at__isnull=True)
@@ -623,6 +625,33 @@ class Article(Versioned):
                 raise ValidationError(
                     {"slug": "Another undated draft already uses this slug."}
                 )
+
+    def refuse_scheduling_in_the_past(self):
+        """As schedule() does; a scheduled story whose time came stays as it is.
+
+        Such a story is public by itself (PUBLIC_STATUSES) and may be edited
+        as it stands, so only a status or time that changed is refused. The
+        error goes on the field that changed: the other may not be on the form
+        (a live story's time is read-only), and a form cannot show it there.
+        """
+        stored = (
+            None
+            if self._state.adding
+            else Article.objects.filter(pk=self.pk)
+            .values_list("status", "published_at")
+            .first()
+        )
+        if stored == (self.status, self.published_at):
+            return
+        field = (
+            "status" if stored and stored[1] == self.published_at else "published_at"
+        )
+        raise ValidationError(
+            {
+                field: "A story can only be scheduled for a time in the future; "
+                "to publish it at a time that has passed, choose Published."
+            }
+        )
 
     def submit_for_review(self, *, by=None):
         """Hand a draft to the editors."""

@@ -405,14 +405,16 @@ class TestChangeForm:
         return editor.post(
             change_url(story),
             workflow_form(
-                status=Status.PUBLISHED,
-                minor_edit="on",
-                headline=story.headline,
-                dateline="",
-                source="",
-                tags="",
-                body=story.body,
-                **changes,
+                **{
+                    "status": Status.PUBLISHED,
+                    "minor_edit": "on",
+                    "headline": story.headline,
+                    "dateline": "",
+                    "source": "",
+                    "tags": "",
+                    "body": story.body,
+                    **changes,
+                }
             ),
         )
 
@@ -474,6 +476,56 @@ class TestChangeForm:
         assert response.status_code == 200
         assert b"A scheduled story needs its publication time." in response.content
         assert desk_state() == before
+
+    def test_scheduling_for_a_time_that_has_passed_is_refused_on_the_field(
+        self, desk_editor
+    ):
+        story = make_article(
+            slug="talks-to-begin", status=Status.DRAFT, published_at=None
+        )
+        before = desk_state()
+        yesterday = timezone.localtime() - timedelta(days=1)
+        response = logged_in(desk_editor).post(
+            change_url(story),
+            workflow_form(
+                status=Status.SCHEDULED,
+                published_at_0=f"{yesterday:%Y-%m-%d}",
+                published_at_1=f"{yesterday:%H:%M:%S}",
+            ),
+        )
+        assert response.status_code == 200
+        assert response.context["adminform"].form.errors["published_at"] == [
+            "A story can only be scheduled for a time in the future; to publish "
+            "it at a time that has passed, choose Published."
+        ]
+        assert desk_state() == before
+
+    def test_a_live_story_cannot_be_set_back_to_scheduled(self, desk_editor):
+        story = make_article(slug="talks-to-begin")
+        before = desk_state()
+        response = self.post_live_story(
+            logged_in(desk_editor), story, status=Status.SCHEDULED
+        )
+        # Its time is read-only on the form, so the error is on the status.
+        assert response.status_code == 200
+        assert "can only be scheduled for a time in the future" in str(
+            response.context["adminform"].form.errors["status"]
+        )
+        assert desk_state() == before
+
+    def test_a_scheduled_story_whose_time_came_can_still_be_edited(self, desk_editor):
+        story = make_article(
+            status=Status.SCHEDULED,
+            published_at=timezone.now() - timedelta(minutes=5),
+        )
+        response = self.post_live_story(
+            logged_in(desk_editor),
+            story,
+            status=Status.SCHEDULED,
+            body=story.body + "\n\nA late paragraph.",
+        )
+        assert response.status_code == 302
+        assert Article.objects.get(pk=story.pk).body.endswith("A late paragraph.")
 
 
 @pytest.mark.parametrize("role", ["desk_reporter", "desk_editor"])

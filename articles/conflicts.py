@@ -14,8 +14,10 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.shortcuts import redirect
 from django.utils import formats, timezone
 from django.utils.functional import cached_property
+from django.utils.text import capfirst
 
 from .models import StaleVersionError, Versioned
 
@@ -215,6 +217,37 @@ class VersionedAdminMixin:
             # where rows cannot be locked, as on SQLite). Everything was rolled
             # back; a second pass finds the newer version and shows the conflict.
             return super().changeform_view(request, object_id, form_url, extra_context)
+
+
+def check_delete_is_fresh(request, row):
+    """Raise StaleVersionError if row was saved after its delete page was opened.
+
+    The page carries the version it showed (base_version, as every form
+    here does); a POST without one (a script, the list's delete action) is
+    not checked. Call it inside the delete's transaction: the row stays
+    locked until the delete is done.
+    """
+    read = request.POST.get("base_version")
+    if read is None:
+        return
+    current = locked_copy(row)
+    if read != str(current.version):
+        raise StaleVersionError(current)
+
+
+def refuse_stale_delete(modeladmin, request, error):
+    """Tell the editor the row was kept, and show it as it is saved now."""
+    row = error.instance
+    modeladmin.message_user(
+        request,
+        f"{capfirst(row._meta.verbose_name)} {row} was changed by "
+        f"{describe_change(row)} after you opened its delete page, so it was "
+        "not deleted and nothing was written. Here it is as saved now; delete "
+        "it again if you still mean to.",
+        messages.ERROR,
+    )
+    opts = row._meta
+    return redirect(f"admin:{opts.app_label}_{opts.model_name}_change", row.pk)
 
 
 def refuse_stale_action(modeladmin, request, row):

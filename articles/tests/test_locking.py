@@ -199,6 +199,52 @@ class TestTwoEditors:
         assertContains(response, "so it was not deleted and nothing was written")
         assert snapshot(story) == before
 
+    def open_delete_page(self, client, quote):
+        """GET the quote's delete page; returns its URL and the POST it would send."""
+        url = reverse("admin:articles_quote_delete", args=[quote.pk])
+        page = client.get(url)
+        assertContains(
+            page,
+            f'<input type="hidden" name="base_version" value="{quote.version}">',
+            html=True,
+        )
+        return url, {"post": "yes", "base_version": str(quote.version)}
+
+    def test_a_quote_changed_after_its_delete_page_opened_is_not_deleted(
+        self, ann, ben, story
+    ):
+        quote = story.quotes.get()
+        url, confirm = self.open_delete_page(ben, quote)
+        ann.post(
+            change_url(quote),
+            {
+                "article": str(story.pk),
+                "speaker": str(quote.speaker_id),
+                "text": quote.text,
+                "context": "press conference",
+                "order": str(quote.order),
+                "base_version": str(quote.version),
+            },
+        )
+        before = (snapshot(story), LogEntry.objects.count())
+        assert before[0][2][0][1] == "press conference"  # Ann's edit was saved
+        response = ben.post(url, confirm, follow=True)
+        assert response.redirect_chain == [(change_url(quote), 302)]
+        assertContains(
+            response,
+            f"Quote {quote} was changed by Ann Okafor at ",
+        )
+        assertContains(response, "so it was not deleted and nothing was written")
+        assert (snapshot(story), LogEntry.objects.count()) == before
+
+    def test_a_quote_unchanged_since_its_delete_page_opened_is_deleted(
+        self, ben, story
+    ):
+        quote = story.quotes.get()
+        url, confirm = self.open_delete_page(ben, quote)
+        assert ben.post(url, confirm).status_code == 302
+        assert not story.quotes.exists()
+
     def test_publishing_while_a_form_is_open_refuses_the_stale_form(
         self, ann, ben, story
     ):

@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from django.contrib.sitemaps import Sitemap
-from django.core.paginator import Paginator
+from django.core.paginator import PageNotAnInteger, Paginator
 from django.db.models import Exists, Max, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from taggit.models import Tag
 
+from .converters import is_page_number
 from .models import Article, Person, TaggedArticle
 
 NEWS_WINDOW = timedelta(hours=48)  # Google News reads stories of the last two days
@@ -41,7 +42,23 @@ def latest_change(stories):
     return max(filter(None, [updated, published]), default=None)
 
 
-class IdRangePaginator(Paginator):
+class SitemapPaginator(Paginator):
+    """A sitemap's pages at one address each: ?p=2, never ?p=02 or ?p=+2."""
+
+    def validate_number(self, number):
+        # Django's sitemap view passes ?p= as it came, or 1 without one.
+        if isinstance(number, str) and not is_page_number(number):
+            raise PageNotAnInteger(self.error_messages["invalid_page"])
+        return super().validate_number(number)
+
+
+class PagedSitemap(Sitemap):
+    @property
+    def paginator(self):
+        return SitemapPaginator(self._items(), self.limit)
+
+
+class IdRangePaginator(SitemapPaginator):
     """Page n lists the items whose ids fall in the nth block of per_page ids.
 
     Numbering the pages needs only the highest id, read backwards off the
@@ -71,7 +88,7 @@ class IdRangePaginator(Paginator):
         return self._get_page(block.order_by("pk"), number, self)
 
 
-class IdRangeSitemap(Sitemap):
+class IdRangeSitemap(PagedSitemap):
     """A sitemap whose pages are blocks of ids (see IdRangePaginator)."""
 
     @property
@@ -109,7 +126,7 @@ class NewsSitemap(ArticleSitemap):
     @property
     def paginator(self):
         # The latest stories, newest first, on one page: not a block of ids.
-        return Paginator(self._items(), self.limit)
+        return SitemapPaginator(self._items(), self.limit)
 
 
 class GroupedLastmodSitemap(IdRangeSitemap):
@@ -196,7 +213,7 @@ class PersonSitemap(GroupedLastmodSitemap):
         return latest_change(Article.objects.published().filter(named))
 
 
-class StaticSitemap(Sitemap):
+class StaticSitemap(PagedSitemap):
     changefreq = "hourly"
     priority = 1.0
 

@@ -1,4 +1,3 @@
-import re
 from datetime import date
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
@@ -19,6 +18,7 @@ from django.views.generic.dates import (
 from taggit.models import Tag
 
 from . import search
+from .converters import is_page_number
 from .metadata import person_metadata, story_metadata
 from .models import Article, Correction, Person
 
@@ -87,22 +87,16 @@ class NextPagePaginator(CappedPaginator):
         return self._get_page(stories[: self.per_page], number, self)
 
 
-PAGE_NUMBER = re.compile(r"[1-9][0-9]*")
-
-
 class PageNumberMixin:
     """Each page of a list at one address: ?page=2, never ?page=02, +2 or ２.
 
-    Django reads the number with int(), which also takes a sign, leading
-    zeros, spaces and other scripts' digits: every page of every list could
-    be served again at endless addresses, for search engines to index and for
-    the cache to keep. Those get a 404; no parameter, an empty one and
-    ?page=last keep Django's meaning.
+    Any other spelling of a number is a 404 (see converters.is_page_number);
+    no parameter, an empty one and ?page=last keep Django's meaning.
     """
 
     def paginate_queryset(self, queryset, page_size):
         page = self.request.GET.get(self.page_kwarg)
-        if page and page != "last" and not PAGE_NUMBER.fullmatch(page):
+        if page and page != "last" and not is_page_number(page):
             raise Http404("Pages are numbered 1, 2, 3 and so on.")
         return super().paginate_queryset(queryset, page_size)
 

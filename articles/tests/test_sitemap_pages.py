@@ -121,3 +121,11 @@ def test_people_pages_list_exactly_the_people_of_published_stories(client, stori
     public = Person.objects.exclude(slug__in=["draft-writer", "scheduled-subject"])
     urls = listed(client, "people", Person.objects.all())
     assert sorted(urls) == sorted(HOST + person.get_absolute_url() for person in public)
+
+
+@pytest.mark.parametrize("section", ["stories", "tags", "people", "pages", "news"])
+@pytest.mark.parametrize("spelling", ["01", "+1", " 1", "\uff11", "1.0"])
+def test_each_sitemap_page_has_one_address(client, stories, section, spelling):
+    """Django reads ?p= with int(): "01" or "+1" would be page 1 again."""
+    assert client.get(f"/sitemap-{section}.xml?p=1").status_code == 200
+    assert client.get(f"/sitemap-{section}.xml", {"p": spelling}).status_code == 404

@@ -246,6 +246,16 @@ class TestIngestIntoTheDatabase:
         assert counts() == before
         assert report.startswith("Dry run")
 
+    @pytest.mark.parametrize("format", ["text", "json"])
+    def test_dry_run_with_output_writes_no_fixture(self, tmp_path, format):
+        before = counts()
+        out = tmp_path / "out"
+        report = ingest(SEED, "--dry-run", "--output", out, "--format", format)
+        assert counts() == before
+        assert not out.exists()
+        if format == "text":
+            assert report.startswith("Dry run")
+
     def test_a_malformed_file_among_good_ones_writes_nothing(self, tmp_path):
         bad = tmp_path / "bad.txt"
         bad.write_text("Headline\nHe said “never closed.\nNext.", encoding="utf-8")

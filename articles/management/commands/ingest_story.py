@@ -104,7 +104,7 @@ class Command(BaseCommand):
             )
             if dry_run or output is None:
                 return
-        if output is not None:
+        if output is not None and not dry_run:
             self.write_fixtures(
                 stories,
                 paths,

@@ -282,6 +282,10 @@ class PageCacheMiddleware:
             request.page_cache_missed = True  # public_page need not look again
         request.page_cache_middleware = True
         response = self.get_response(request)
+        if response.status_code in MISSING_STATUSES and "Cache-Control" not in response:
+            # A CDN keeps an unmarked 404 as it likes (Fastly, an hour): a
+            # story scheduled at that address would stay missing there.
+            _mark_for_whom(request, response)
         entry = getattr(response, "page_cache_entry", None)
         # Checked again: the session or CSRF middleware may have set a cookie.
         if entry is not None and _storable(request, response):
@@ -289,11 +293,18 @@ class PageCacheMiddleware:
         return response
 
 
+# "Not here (yet)": marked as pages are, so a CDN keeps it no longer than a page.
+MISSING_STATUSES = (404, 410)
+
+
 def _mark_for_whom(request, response):
     """Private for staff (they may see what readers do not); public for readers."""
-    if request.user.is_authenticated:
+    user = getattr(request, "user", None)  # none if a middleware above answered
+    if user is not None and user.is_authenticated:
         patch_cache_control(response, private=True, max_age=0)
-    elif request.method in ("GET", "HEAD") and response.status_code == 200:
+    elif request.method in ("GET", "HEAD") and (
+        response.status_code == 200 or response.status_code in MISSING_STATUSES
+    ):
         _mark_public(response)
 
 

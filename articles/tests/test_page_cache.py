@@ -207,6 +207,26 @@ def test_public_pages_tell_shared_caches_what_they_may_do(client, settings):
     assert "s-maxage=120" in client.get(story.get_absolute_url())["Cache-Control"]
 
 
+@pytest.mark.parametrize("path", ["/2031/01/02/not-yet/", "/tags/none/", "/nowhere/"])
+def test_a_missing_page_tells_shared_caches_to_keep_it_no_longer_than_a_page(
+    editor_client, settings, path
+):
+    """An unmarked 404 is kept as a CDN likes: a story due there would stay missing."""
+    settings.CDN_CACHE_SECONDS = 60
+    reader = Client().get(path)
+    assert reader.status_code == 404
+    assert {p.strip() for p in reader["Cache-Control"].split(",")} == {
+        "public",
+        "max-age=0",
+        "s-maxage=60",
+    }
+    assert "Cookie" in reader["Vary"]
+    staff = editor_client.get(path)
+    assert staff.status_code == 404
+    assert "private" in staff["Cache-Control"]
+    assert "public" not in staff["Cache-Control"]
+
+
 @pytest.fixture
 def shared_cache(settings, tmp_path):
     """A cache that every process shares, as Redis is: here, a folder of files."""

@@ -128,6 +128,7 @@ class Command(loaddata.Command):
             )
         if isinstance(row, Article) and row.published_at is None and row.pk:
             self.refuse_overwriting_a_draft(row)
+        refuse_overlong_text(row)
         saved = super().save_obj(obj)
         self.saved.add((type(row), row.pk))
         return saved
@@ -156,6 +157,24 @@ class Command(loaddata.Command):
                 "the undated draft with that slug in the database, and loading "
                 "it would overwrite that one. Give the fixture's draft another "
                 "slug or a publication time."
+            )
+
+
+def refuse_overlong_text(row):
+    """Refuse text longer than its field allows, naming the row and the field.
+
+    PostgreSQL refuses it with only "value too long for type character
+    varying(200)"; SQLite stores it whole, and the admin's forms then refuse
+    to save the row until an editor shortens a value they did not write.
+    """
+    for field in row._meta.concrete_fields:
+        value = getattr(row, field.attname)
+        limit = getattr(field, "max_length", None)
+        if isinstance(value, str) and limit and len(value) > limit:
+            key = row.natural_key() if hasattr(row, "natural_key") else row.pk
+            raise DeserializationError(
+                f"{row._meta.label} {key!r}: its {field.name} is {len(value)} "
+                f"characters long; it takes at most {limit}."
             )
 
 

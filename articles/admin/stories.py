@@ -21,7 +21,7 @@ from ..conflicts import (
     refuse_stale_delete,
 )
 from ..forms import ArticleForm, TextareaMixin, WireImportForm
-from ..models import Article, Correction, Quote, StaleVersionError, Status
+from ..models import Article, Correction, Quote, StaleVersionError, Status, history
 from .reordering import BlankPlacesLast, free_moved_places
 from .workflow import WorkflowActionsMixin
 
@@ -264,6 +264,21 @@ class ArticleAdmin(
             )
         )
         return super().revision_view(request, object_id, version_id, extra_context)
+
+    def _reversion_revisionform_view(self, request, version, *args, **kwargs):
+        # django-reversion's restore (and recover) view reverts the whole
+        # revision, revision.revert(delete=True), and offers no hook. That
+        # rewrote the lead photo's credit as it was then and deleted the one
+        # the story leads with now, though other stories may use both.
+        revision = version.revision
+        revision.revert = lambda delete: history.restore_story(revision)
+        if lost := history.lost_lead_photo(version):
+            messages.warning(
+                request,
+                f"The lead photo this revision had, {lost}, has since been "
+                "deleted and cannot be restored.",
+            )
+        return super()._reversion_revisionform_view(request, version, *args, **kwargs)
 
     def get_object(self, request, object_id, from_field=None):
         article = super().get_object(request, object_id, from_field)

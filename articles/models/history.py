@@ -3,9 +3,21 @@
 A revision of a story holds its quotes, its tags and its lead photo's credit,
 so restoring one brings all of them back together. Corrections are not
 followed: restoring an old revision must never remove one from the record.
+
+Restoring goes through restore_story(), never the whole revision: a photo
+credit is a record of its own that other stories may lead with, so a restore
+brings back which credit led the story but neither deletes nor rewrites one.
+If that credit has been deleted since, the story is restored without a lead
+photo, and the admin tells the editor which photo it was (lost_lead_photo()).
 """
 
 import reversion
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import IntegrityError, transaction
+from reversion.errors import RevertError
+from reversion.models import Version
 
 from .photos import PhotoCredit, PhotoCreditAgency
 from .quotes import Quote
@@ -16,3 +28,82 @@ reversion.register(TaggedArticle)
 reversion.register(PhotoCreditAgency)
 reversion.register(PhotoCredit, follow=["agency_links"])
 reversion.register(Article, follow=["quotes", "tagged_items", "lead_photo"])
+
+# The rows a story's restore writes; anything else a revision holds stays as it is.
+STORY_ROWS = (Article, Quote, TaggedArticle)
+
+
+def restore_story(revision):
+    """Put a story back as the revision holds it: its fields, quotes and tags.
+
+    As django-reversion's revision.revert(delete=True), but for the story's own
+    rows only: quotes and tags added since are deleted, and the photo credit
+    (and its agencies) a revision may hold is neither written back nor, when
+    the story leads with another credit now, deleted.
+    """
+    versions = [
+        version
+        for version in revision.version_set.select_related("content_type")
+        if version.content_type.model_class() in STORY_ROWS
+    ]
+    held = {
+        model: [v.object_id for v in versions if v.content_type.model_class() is model]
+        for model in STORY_ROWS
+    }
+    stories = held[Article]
+    with transaction.atomic():
+        Quote.objects.filter(article__in=stories).exclude(pk__in=held[Quote]).delete()
+        TaggedArticle.objects.filter(content_object__in=stories).exclude(
+            pk__in=held[TaggedArticle]
+        ).delete()
+        revert_in_turn(versions)
+        # The credit it led with may have been deleted since.
+        Article.objects.filter(pk__in=stories, lead_photo__isnull=False).exclude(
+            lead_photo__in=PhotoCredit.objects.all()
+        ).update(lead_photo=None)
+
+
+def revert_in_turn(versions):
+    """Write each version back, retrying those that clash with one not yet written.
+
+    A quote that moved places may collide with another's old place until that
+    one is written back too; this is the order django-reversion itself tries.
+    """
+    while versions:
+        clashed = []
+        for version in versions:
+            try:
+                with transaction.atomic():
+                    version.revert()
+            except (IntegrityError, ObjectDoesNotExist):
+                clashed.append(version)
+        if len(clashed) == len(versions):
+            raise RevertError(
+                f"Could not restore {clashed[0]}: it clashes with the story now."
+            )
+        versions = clashed
+
+
+def lost_lead_photo(version):
+    """The name of the lead photo an article's version had, if deleted since.
+
+    None when the version had no lead photo or its credit still exists.
+    """
+    credit_id = version.field_dict.get("lead_photo_id")
+    if credit_id is None or PhotoCredit.objects.filter(pk=credit_id).exists():
+        return None
+    # Its deletion in the admin, or a revision that held it, kept its caption.
+    named = (
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(PhotoCredit),
+            object_id=str(credit_id),
+        )
+        .order_by("-action_time")
+        .values_list("object_repr", flat=True)
+        .first()
+    ) or (
+        Version.objects.get_for_object_reference(PhotoCredit, credit_id)
+        .values_list("object_repr", flat=True)
+        .first()
+    )
+    return f"“{named}”" if named else f"photo credit {credit_id}"

@@ -7,9 +7,17 @@ import pytest
 import reversion
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django.asserts import assertContains
 from reversion.models import Version
 
-from articles.models import Article, Quote, Status
+from articles.models import (
+    Agency,
+    Article,
+    PhotoCredit,
+    PhotoCreditAgency,
+    Quote,
+    Status,
+)
 
 from .factories import make_article, make_person, make_photo
 from .test_workflow import logged_in, run_action, workflow_form
@@ -301,3 +309,171 @@ def test_restored_quotes_move_past_every_version_a_form_could_hold(desk_editor):
     assert restored.version > held_by_an_open_form
     # Two more edits cannot bring the number back to the open form's.
     assert edit_quote("c4") != held_by_an_open_form
+
+
+# A story only chooses which photo credit leads it. The credit is a record of
+# its own, which other stories may lead with too: restoring a story's revision
+# neither deletes nor rewrites one.
+
+
+def photo_credit_state(*credits):
+    """Every field of the credits, and their agencies in order."""
+    return [
+        (row, list(PhotoCreditAgency.objects.filter(credit=row["id"]).values()))
+        for row in PhotoCredit.objects.filter(pk__in=[c.pk for c in credits])
+        .order_by("pk")
+        .values()
+    ]
+
+
+def restore(client, story, version):
+    """Open the revision's restore page and save it as the page shows it."""
+    url = reverse("admin:articles_article_revision", args=[story.pk, version.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    response = client.post(
+        url,
+        workflow_form(
+            body=FIRST_BODY,
+            tags="Diplomacy",
+            lead_photo=form["lead_photo"].value() or "",
+            base_version=form["base_version"].value(),
+            **{"quotes-TOTAL_FORMS": "0"},
+        ),
+        follow=True,
+    )
+    assert response.redirect_chain, response.content.decode()
+    return page, response
+
+
+@pytest.fixture
+def photographed(desk_editor):
+    """A story saved in the admin with one lead photo, then with another."""
+    client = logged_in(desk_editor)
+    first = make_photo(caption="Delegates arrive in Geneva.", agencies=["AP"])
+    second = make_photo(caption="The minister speaks.", agencies=["TASS"])
+    client.post(
+        reverse("admin:articles_article_add"),
+        workflow_form(body=FIRST_BODY, tags="Diplomacy", lead_photo=str(first.pk)),
+    )
+    story = Article.objects.get(slug="talks-to-begin")
+    client.post(
+        reverse("admin:articles_article_change", args=[story.pk]),
+        workflow_form(
+            body=SECOND_BODY,
+            tags="Diplomacy",
+            lead_photo=str(second.pk),
+            **{"quotes-TOTAL_FORMS": "0"},
+        ),
+    )
+    story.refresh_from_db()
+    assert story.lead_photo == second
+    return client, story, first, second
+
+
+def test_restoring_an_older_photo_keeps_the_credit_another_story_leads_with(
+    photographed,
+):
+    client, story, first, second = photographed
+    other = make_article(headline="Summit ends", lead_photo=second)
+    before = photo_credit_state(first, second)
+    page, _ = restore(client, story, versions_of(story)[0])
+    assert page.context["adminform"].form["lead_photo"].value() == first.pk
+    story.refresh_from_db()
+    other.refresh_from_db()
+    assert (story.body, story.lead_photo) == (FIRST_BODY, first)
+    assert other.lead_photo == second
+    assert photo_credit_state(first, second) == before
+
+
+def test_restoring_a_story_leaves_its_photo_credit_as_the_desk_changed_it(
+    photographed,
+):
+    client, story, first, second = photographed
+    other = make_article(headline="Summit ends", lead_photo=first)
+    # The photo desk rewrites the credit after the story's first revision.
+    first.caption = "Delegates arrive in Geneva on Sunday."
+    first.save()
+    first.agency_links.update(agency=Agency.objects.get_or_create(name="Reuters")[0])
+    before = photo_credit_state(first, second)
+    restore(client, story, versions_of(story)[0])
+    story.refresh_from_db()
+    assert (story.body, story.lead_photo) == (FIRST_BODY, first)
+    assert photo_credit_state(first, second) == before
+    assert other.lead_photo.caption == "Delegates arrive in Geneva on Sunday."
+
+
+def test_restoring_a_revision_that_holds_its_photo_credit_writes_no_credit(
+    photographed,
+):
+    # Revisions saved before the story stopped following its lead photo hold
+    # the credit and its agencies as they were then.
+    client, story, first, second = photographed
+    Article.objects.filter(pk=story.pk).update(lead_photo=first)
+    story.refresh_from_db()
+    with reversion.create_revision():
+        story.save()
+        reversion.add_to_revision(first)  # follows its agency links
+    old = versions_of(story)[-1]
+    held = {v.content_type.model for v in old.revision.version_set.all()}
+    assert {"photocredit", "photocreditagency"} <= held
+    Article.objects.filter(pk=story.pk).update(lead_photo=second)
+    other = make_article(headline="Summit ends", lead_photo=second)
+    first.caption = "Delegates arrive in Geneva on Sunday."
+    first.save()
+    make_photo_agency(first, "Reuters")
+    before = photo_credit_state(first, second)
+    restore(client, story, old)
+    story.refresh_from_db()
+    other.refresh_from_db()
+    assert story.lead_photo == first and other.lead_photo == second
+    assert photo_credit_state(first, second) == before
+
+
+def make_photo_agency(credit, name):
+    agency, _ = Agency.objects.get_or_create(name=name)
+    return PhotoCreditAgency.objects.create(credit=credit, agency=agency)
+
+
+@pytest.mark.parametrize("held", [False, True], ids=["revision", "older revision"])
+def test_restoring_a_revision_whose_photo_was_deleted_since_tells_the_editor(
+    photographed, held
+):
+    client, story, first, second = photographed
+    old = versions_of(story)[0]
+    if held:  # as saved before: the credit's own version is in the revision
+        with reversion.create_revision():
+            Article.objects.filter(pk=story.pk).update(lead_photo=first)
+            story.refresh_from_db()
+            story.save()
+            reversion.add_to_revision(first)
+        old = versions_of(story)[-1]
+        Article.objects.filter(pk=story.pk).update(lead_photo=second)
+    # No story leads with it any more, so its own delete page deletes it.
+    deleted = client.post(
+        reverse("admin:articles_photocredit_delete", args=[first.pk]), {"post": "yes"}
+    )
+    assert deleted.status_code == 302
+    credits = list(PhotoCredit.objects.values_list("pk", "caption"))
+    page, saved = restore(client, story, old)
+    warning = (
+        "The lead photo this revision had, “Delegates arrive in Geneva.”, has "
+        "since been deleted and cannot be restored."
+    )
+    assertContains(page, warning)
+    assert page.context["adminform"].form["lead_photo"].value() is None
+    assertContains(saved, warning)
+    story.refresh_from_db()
+    assert (story.body, story.lead_photo) == (FIRST_BODY, None)
+    assert list(PhotoCredit.objects.values_list("pk", "caption")) == credits
+
+
+def test_restore_deletes_quotes_added_since(edited_twice):
+    client, story = edited_twice
+    first, _ = versions_of(story)
+    Quote.objects.create(
+        article=story, speaker=make_person(), text="Talks begin on Tuesday."
+    )
+    restore(client, story, first)
+    assert [q.text for q in story.quotes.all()] == ["We are ready to talk,"]

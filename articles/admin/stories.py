@@ -174,7 +174,8 @@ class ArticleAdmin(
         ),
         ("Last change", {"fields": ["changed_by", "changed_at", "version"]}),
     ]
-    # Restoring an old revision brings back its words, quotes, tags and photo;
+    # Restoring an old revision brings back its words, quotes, tags and which
+    # photo led it (never the photo credit itself: see models/history.py);
     # where the story stands on the desk, and its address, stay as they are now.
     WORKFLOW_FIELDS = ["status", "published_at", "updated_at", "created_by_id", "slug"]
 

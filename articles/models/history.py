@@ -1,14 +1,18 @@
 """What an article's revision history captures (django-reversion).
 
-A revision of a story holds its quotes, its tags and its lead photo's credit,
-so restoring one brings all of them back together. Corrections are not
-followed: restoring an old revision must never remove one from the record.
+A revision of a story holds its quotes and its tags, so restoring one brings
+them back together with its words. Corrections are not followed: restoring an
+old revision must never remove one from the record.
 
-Restoring goes through restore_story(), never the whole revision: a photo
-credit is a record of its own that other stories may lead with, so a restore
-brings back which credit led the story but neither deletes nor rewrites one.
-If that credit has been deleted since, the story is restored without a lead
-photo, and the admin tells the editor which photo it was (lost_lead_photo()).
+Nor is the lead photo: a photo credit is a record of its own, which other
+stories may lead with, so a restore brings back which credit led the story
+(lead_photo_id is in the article's own version) but neither deletes nor
+rewrites a credit. Revisions made before this held the credit and its agency
+links too; restore_story() writes back only the story's own rows, so those
+are left alone as well. If the credit has been deleted since, the story is
+restored without a lead photo, and the admin tells the editor which photo it
+was (lost_lead_photo()). Not refused: the words are what an editor goes back
+for, and another photo can be chosen on the same form.
 """
 
 import reversion
@@ -25,9 +29,11 @@ from .stories import Article, TaggedArticle
 
 reversion.register(Quote)
 reversion.register(TaggedArticle)
+# Still registered so the credit versions older revisions hold can be read
+# (the compare view, field_dict); nothing records new ones.
 reversion.register(PhotoCreditAgency)
 reversion.register(PhotoCredit, follow=["agency_links"])
-reversion.register(Article, follow=["quotes", "tagged_items", "lead_photo"])
+reversion.register(Article, follow=["quotes", "tagged_items"])
 
 # The rows a story's restore writes; anything else a revision holds stays as it is.
 STORY_ROWS = (Article, Quote, TaggedArticle)

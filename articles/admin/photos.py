@@ -54,10 +54,15 @@ class PhotoCreditAdmin(TextareaMixin, VersionedAdminMixin, admin.ModelAdmin):
     def get_deleted_objects(self, objs, request):
         # Article.lead_photo is SET_NULL, so deleting a credit took the photo
         # off its stories without a word. Listed as protected, Django's delete
-        # page names the stories and offers no delete. Not PROTECT: restoring
-        # an older revision of a story deletes the credit it carries now
-        # (django-reversion's revert(delete=True) follows lead_photo), and
-        # PROTECT would refuse every such restore.
+        # page names the stories and offers no delete. It was left SET_NULL
+        # because restoring an older revision of a story deleted the credit it
+        # led with (django-reversion's revert(delete=True) followed lead_photo),
+        # which PROTECT would have refused. A restore no longer deletes or
+        # rewrites a credit (models/history.py), so that reason is gone and
+        # PROTECT, with a migration, would now hold on every path, not just
+        # this page. A credit no story uses can still be deleted; restoring a
+        # revision that led with it leaves the story without a lead photo, and
+        # says so.
         deleted, counts, perms_needed, protected = super().get_deleted_objects(
             objs, request
         )

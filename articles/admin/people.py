@@ -48,20 +48,27 @@ class PersonAdmin(TextareaMixin, VersionedAdminMixin, admin.ModelAdmin):
         return person.quote_count
 
     def get_deleted_objects(self, objs, request):
-        # Deleting a person drops them from every byline without a word (an
-        # m2m link cannot be PROTECTed). Listed as protected, Django's delete
-        # page names the stories and offers no delete, as for their quotes.
+        # Deleting a person drops them from every byline and every story's
+        # people without a word (an m2m link cannot be PROTECTed). Listed as
+        # protected, Django's delete page names the stories and offers no
+        # delete, as for their quotes.
         deleted, counts, perms_needed, protected = super().get_deleted_objects(
             objs, request
         )
-        bylines = Article.authors.through.objects.filter(person__in=objs)
-        protected += [
-            format_html(
-                'Story: <a href="{}">{}</a> (written by {})',
-                reverse("admin:articles_article_change", args=[link.article_id]),
-                link.article,
-                link.person,
+        for links, how in [
+            (Article.authors.through, "written by {}"),
+            (Article.people.through, "names {}"),
+        ]:
+            found = links.objects.filter(person__in=objs).select_related(
+                "article", "person"
             )
-            for link in bylines.select_related("article", "person").order_by("pk")
-        ]
+            protected += [
+                format_html(
+                    'Story: <a href="{}">{}</a> ({})',
+                    reverse("admin:articles_article_change", args=[link.article_id]),
+                    link.article,
+                    how.format(link.person),
+                )
+                for link in found.order_by("pk")
+            ]
         return deleted, counts, perms_needed, protected

@@ -582,12 +582,14 @@ def test_a_tag_over_100_characters_is_a_form_error_and_nothing_is_saved(
 
 
 class TestDeletingWhatAStoryUses:
-    """A byline, a quote's speaker or a lead photo is not deleted from under a story."""
+    """A byline, a person named, a quote's speaker or a lead photo is not deleted
+    from under a story."""
 
     @pytest.fixture
     def story(self):
         story = make_article(quotes=1, headline="Talks to begin")
         story.authors.set([make_person(name="Ann Reporter")])
+        story.people.set([make_person(name="Lena Ortiz")])
         story.lead_photo = make_photo(caption="Delegates arrive in Geneva.")
         story.save()
         return story
@@ -596,6 +598,7 @@ class TestDeletingWhatAStoryUses:
         "model, used_as",
         [
             ("person", "written by Ann Reporter"),
+            ("person", "names Lena Ortiz"),
             ("person", "quote"),
             ("photocredit", "its lead photo"),
         ],
@@ -607,6 +610,8 @@ class TestDeletingWhatAStoryUses:
             row = story.lead_photo
         elif used_as == "quote":
             row = story.quotes.get().speaker
+        elif used_as.startswith("names"):
+            row = story.people.get()
         else:
             row = story.authors.get()
         url = reverse(f"admin:articles_{model}_delete", args=[row.pk])

@@ -246,6 +246,20 @@ class TestIngestIntoTheDatabase:
         assert counts() == before
         assert report.startswith("Dry run")
 
+    def test_two_files_of_one_name_are_refused_before_writing(self, tmp_path):
+        copies = []
+        for folder in ("monday", "tuesday"):
+            (tmp_path / folder).mkdir()
+            copy = tmp_path / folder / "story.txt"
+            copy.write_bytes(SEED.read_bytes())
+            copies.append(copy)
+        out = tmp_path / "out"
+        before = counts()
+        with pytest.raises(CommandError, match="would both be written to"):
+            ingest(*copies, "--output", out)
+        assert counts() == before
+        assert not out.exists() or not any(out.iterdir())
+
     @pytest.mark.parametrize("format", ["text", "json"])
     def test_dry_run_with_output_writes_no_fixture(self, tmp_path, format):
         before = counts()

@@ -148,6 +148,16 @@ class Command(BaseCommand):
         self, stories, paths, output, fixture_name, source, publish_at, quiet
     ):
         targets = [output / f"{fixture_name or path.stem}.json" for path in paths]
+        # a/story.txt and b/story.txt would both be story.json: the second
+        # fixture would replace the first without a word.
+        named = {}
+        for path, target in zip(paths, targets, strict=True):
+            if target in named:
+                raise CommandError(
+                    f"{named[target]} and {path} would both be written to {target}; "
+                    "rename one, or ingest them in two runs. Nothing was written."
+                )
+            named[target] = path
         if output.exists() and not output.is_dir():
             raise CommandError(f"--output {output}: this is a file, not a folder.")
         try:

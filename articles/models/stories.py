@@ -700,9 +700,15 @@ class Article(Versioned):
         self.save(update_fields=["status"])
 
     def mark_updated(self, when=None):
-        """Show readers an update time: a meaningful edit after publication."""
+        """Show readers an update time: a meaningful edit after publication.
+
+        Never moves the time back: a correction dated earlier than the last
+        update (written up later than it was made) would otherwise tell readers,
+        feeds and sitemaps that the story last changed before it did.
+        """
         # Whole seconds, as published_at: dumps then load back identically.
-        self.updated_at = (when or timezone.now()).replace(microsecond=0)
+        when = (when or timezone.now()).replace(microsecond=0)
+        self.updated_at = max(filter(None, [self.updated_at, when]))
         self.save(update_fields=["updated_at"])
 
     def add_correction(self, text, *, quote=None, when=None):

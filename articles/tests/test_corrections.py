@@ -53,6 +53,15 @@ class TestAddCorrection:
         assert story.updated_at == correction.published_at and story.was_updated
         assert story.modified_at == correction.published_at
 
+    def test_one_dated_before_the_last_update_keeps_that_update(self, story):
+        # Written up after a later edit, dated when the error was found: the
+        # story still last changed at the edit, for readers, feeds and sitemaps.
+        edited = timezone.now().replace(microsecond=0) - timedelta(hours=1)
+        story.mark_updated(edited)
+        story.add_correction("Misspelled a name.", when=edited - timedelta(hours=5))
+        story.refresh_from_db()
+        assert story.updated_at == story.modified_at == edited
+
     @pytest.mark.parametrize(
         "status, published_at",
         [

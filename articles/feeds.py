@@ -1,4 +1,5 @@
 import mimetypes
+import re
 from urllib.parse import urljoin
 
 from django.conf import settings
@@ -30,11 +31,42 @@ class AbsoluteEnclosures:
         super().add_item(*args, enclosures=enclosures, **kwargs)
 
 
-class RssFeed(AbsoluteEnclosures, Rss201rev2Feed):
+# The characters XML 1.0 cannot carry at all, even escaped: the C0 controls
+# other than tab, line feed and carriage return.
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def xml_text(value):
+    """value with each character XML cannot carry made a space; other values as given."""
+    if isinstance(value, str):
+        return NOT_IN_XML.sub(" ", value)
+    if isinstance(value, (list, tuple)):
+        return [xml_text(part) for part in value]
+    return value
+
+
+class XmlText:
+    """Write every text of the feed and its items as XML can carry it.
+
+    Copy pasted from a word processor brings such characters (Word's line
+    break within a paragraph is a vertical tab), and Django's generator
+    refuses them with an exception: one story's headline, a tag or a name
+    made every feed it appeared in a server error.
+    """
+
+    def write(self, outfile, encoding):
+        self.feed = {key: xml_text(value) for key, value in self.feed.items()}
+        self.items = [
+            {key: xml_text(value) for key, value in item.items()} for item in self.items
+        ]
+        super().write(outfile, encoding)
+
+
+class RssFeed(XmlText, AbsoluteEnclosures, Rss201rev2Feed):
     pass
 
 
-class AtomFeed(AbsoluteEnclosures, Atom1Feed):
+class AtomFeed(XmlText, AbsoluteEnclosures, Atom1Feed):
     def add_item_elements(self, handler, item):
         super().add_item_elements(HtmlTitles(handler), item)
 

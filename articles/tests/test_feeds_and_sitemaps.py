@@ -438,3 +438,36 @@ def test_rss_reader_sees_a_headline_with_markup_characters_as_written(client, db
     # #6533): the XML's text is the headline escaped once for HTML.
     assert "<" not in title
     assert html.unescape(title) == MARKED_UP_HEADLINE
+
+
+# Word pastes a line break inside a paragraph as a vertical tab, a page break
+# as a form feed: characters XML 1.0 cannot carry, even escaped.
+PASTED = "Minister\x0bresigns\x0c today"
+
+
+@pytest.mark.parametrize("field", ["headline", "dek", "tag", "author", "correction"])
+def test_a_control_character_pasted_into_a_story_leaves_its_feeds_readable(
+    client, field
+):
+    story = make_article(headline=PASTED if field == "headline" else "Minister resigns")
+    if field == "dek":
+        Article.objects.filter(pk=story.pk).update(dek=PASTED)
+    story.tags.set([PASTED if field == "tag" else "politics"])
+    story.authors.set(
+        [make_person(slug="writer", name=PASTED)] if field == "author" else []
+    )
+    story.people.set([make_person(slug="minister")])
+    if field == "correction":
+        story.add_correction(PASTED)
+    tag = story.tags.get().slug
+    for url in [
+        "/feeds/latest/",
+        "/feeds/latest/atom/",
+        f"/tags/{tag}/feed/",
+        "/people/minister/feed/",
+        "/corrections/feed/",
+    ]:
+        text = ET.tostring(get_xml(client, url), encoding="unicode")
+        assert "\x0b" not in text and "\x0c" not in text
+        if url == "/feeds/latest/" and field in ("headline", "dek", "author"):
+            assert "Minister resigns  today" in text

@@ -10,6 +10,7 @@ from django.utils.functional import cached_property
 from taggit.models import Tag
 
 from .converters import is_page_number
+from .feeds import xml_text
 from .models import Article, Person, TaggedArticle
 
 NEWS_WINDOW = timedelta(hours=48)  # Google News reads stories of the last two days
@@ -127,6 +128,14 @@ class NewsSitemap(ArticleSitemap):
     def paginator(self):
         # The latest stories, newest first, on one page: not a block of ids.
         return SitemapPaginator(self._items(), self.limit)
+
+    def get_urls(self, *args, **kwargs):
+        # sitemaps/news.xml prints each headline: as the feeds do, without the
+        # characters XML cannot carry, which made the whole sitemap unreadable.
+        urls = super().get_urls(*args, **kwargs)
+        for url in urls:
+            url["headline"] = xml_text(url["item"].headline)
+        return urls
 
 
 class GroupedLastmodSitemap(IdRangeSitemap):

@@ -365,6 +365,12 @@ class TestSitemaps:
         assert publication.findtext("news:name", namespaces=NS) == settings.SITE_NAME
         assert publication.findtext("news:language", namespaces=NS) == "en"
 
+    def test_news_sitemap_stays_readable_with_a_control_character_pasted(self, client):
+        make_article(headline=PASTED, published_at=timezone.now() - timedelta(hours=1))
+        urlset = get_xml(client, "/sitemap-news.xml")
+        title = urlset.findtext("sm:url/news:news/news:title", namespaces=NS)
+        assert title == "Minister resigns  today"
+
     def test_robots_txt_names_both_sitemaps_and_keeps_crawlers_out_of_admin(
         self, client
     ):

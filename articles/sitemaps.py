@@ -2,8 +2,7 @@ from datetime import timedelta
 
 from django.contrib.sitemaps import Sitemap
 from django.core.paginator import PageNotAnInteger, Paginator
-from django.db.models import Exists, Max, OuterRef, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Exists, F, Max, OuterRef, Q, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -18,7 +17,11 @@ NEWS_WINDOW = timedelta(hours=48)  # Google News reads stories of the last two d
 
 def modified(prefix=""):
     """Article.modified_at in SQL: the update readers saw, else publication."""
-    return Coalesce(f"{prefix}updated_at", f"{prefix}published_at")
+    updated, published = f"{prefix}updated_at", f"{prefix}published_at"
+    return Case(
+        When(**{f"{updated}__gt": F(published)}, then=F(updated)),
+        default=F(published),
+    )
 
 
 def latest_change(stories):

@@ -559,9 +559,14 @@ class Article(Versioned):
 
     @property
     def modified_at(self):
-        """When readers were last told of a change: dateModified, feeds and sitemaps."""
+        """When readers were last told of a change: dateModified, feeds and sitemaps.
+
+        Never before publication: a story taken down and published again at a
+        later time keeps the update time of its first run, which is older than
+        the story readers now see (as was_updated says).
+        """
         # The same as sitemaps.modified() in SQL.
-        return self.updated_at or self.published_at
+        return self.updated_at if self.was_updated else self.published_at
 
     def editable_by(self, user):
         """Editors change any story; a reporter only their own, before it goes out."""

@@ -14,6 +14,7 @@ from articles.models import Article, Status
 
 from .conftest import count_queries
 from .factories import make_article, make_person, make_photo
+from .test_metadata_and_preview import head_of
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +36,32 @@ def get_xml(client, url):
     response = client.get(url)
     assert response.status_code == 200, url
     return ET.fromstring(response.content)
+
+
+def test_a_story_published_again_later_is_not_dated_by_its_first_run(client):
+    # Updated in its first run, taken down, then scheduled again: readers see
+    # it from its new time, so nothing may say it last changed before that.
+    now = timezone.now().replace(microsecond=0)
+    story = make_article(published_at=now - timedelta(days=10))
+    story.tags.set(["rerun"])
+    story.mark_updated(now - timedelta(days=9))
+    story.unpublish()
+    Article.objects.filter(pk=story.pk).update(
+        status=Status.SCHEDULED, published_at=now - timedelta(hours=1)
+    )
+    story.refresh_from_db()
+    published = story.published_at
+    assert story.modified_at == published
+    _, (news_article,), _ = head_of(client.get(story.get_absolute_url()))
+    assert news_article["dateModified"] == published.isoformat()
+    entry = get_xml(client, "/feeds/latest/atom/").find("atom:entry", NS)
+    assert entry.findtext("atom:updated", namespaces=NS) == published.isoformat()
+    for section, location in [
+        ("stories", story.get_absolute_url()),
+        ("tags", "/tags/rerun/"),
+    ]:
+        lastmod = sitemap_entries(client, f"/sitemap-{section}.xml")[HOST + location]
+        assert lastmod == f"{published:%Y-%m-%d}", section
 
 
 def rss_items(client, url):
@@ -303,7 +330,9 @@ class TestSitemaps:
         }
 
     def test_tags_section_dates_each_tag_by_its_latest_story(self, client, seed_story):
-        newer = make_article(headline="Newer NATO story")
+        newer = make_article(
+            headline="Newer NATO story", published_at=datetime(2023, 5, 1, tzinfo=UTC)
+        )
         newer.tags.add("NATO")
         Article.objects.filter(pk=newer.pk).update(
             updated_at=datetime(2023, 5, 6, 12, tzinfo=UTC)
@@ -317,7 +346,7 @@ class TestSitemaps:
         self, client, seed_story
     ):
         author = make_person(slug="ana-costa")
-        story = make_article()
+        story = make_article(published_at=datetime(2024, 1, 1, tzinfo=UTC))
         story.authors.add(author)
         Article.objects.filter(pk=story.pk).update(
             updated_at=datetime(2024, 1, 2, 12, tzinfo=UTC)

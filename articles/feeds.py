@@ -1,5 +1,4 @@
 import mimetypes
-import re
 from urllib.parse import urljoin
 
 from django.conf import settings
@@ -12,6 +11,7 @@ from django.utils.html import escape
 from taggit.models import Tag
 
 from .models import Article, Correction, Person
+from .models.text import without_control_characters
 
 FEED_LENGTH = 30
 
@@ -31,15 +31,14 @@ class AbsoluteEnclosures:
         super().add_item(*args, enclosures=enclosures, **kwargs)
 
 
-# The characters XML 1.0 cannot carry at all, even escaped: the C0 controls
-# other than tab, line feed and carriage return.
-NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
 def xml_text(value):
-    """value with each character XML cannot carry made a space; other values as given."""
+    """value with each character XML cannot carry made a space; other values as given.
+
+    Saving keeps such characters out (models/text.py); rows stored before
+    that, or written around save(), may still hold them.
+    """
     if isinstance(value, str):
-        return NOT_IN_XML.sub(" ", value)
+        return without_control_characters(value)
     if isinstance(value, (list, tuple)):
         return [xml_text(part) for part in value]
     return value

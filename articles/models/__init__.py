@@ -24,3 +24,4 @@ __all__ = [
     "Versioned",
 ]
 from . import history  # noqa: E402,F401  registers revision history
+from . import text  # noqa: E402,F401  keeps control characters out of stored text

@@ -1,10 +1,12 @@
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.utils import timezone
 
-from articles.models import Article, Quote, Status
+from articles.models import Article, Person, Quote, Status
 
 from .factories import make_article, make_person, make_photo
 
@@ -264,3 +266,42 @@ def test_feed_stories_carry_their_bylines_in_name_order(django_assert_num_querie
     with django_assert_num_queries(0):
         bylines = [[person.name for person in story.authors.all()] for story in found]
     assert bylines == [["Adam Rey", "Zoe Berg"], []]
+
+
+class TestControlCharactersAreNotStored:
+    """Word's line break inside a paragraph is a vertical tab: no page may carry one."""
+
+    PASTED = "Minister\x0bresigns\x0c today\x00"
+
+    def test_saved_text_has_spaces_for_them(self, db):
+        story = make_article(headline=self.PASTED, dek=f"Dek\x1f{self.PASTED}")
+        story.tags.add("Tag\x0bname")
+        person = make_person(name=self.PASTED, role="Role\x07")
+        story.refresh_from_db()
+        person.refresh_from_db()
+        assert story.headline == "Minister resigns  today "
+        assert story.dek == "Dek Minister resigns  today "
+        assert list(story.tags.names()) == ["Tag name"]
+        assert (person.name, person.role) == ("Minister resigns  today ", "Role ")
+
+    def test_tabs_and_line_breaks_stay(self, db):
+        body = "First\tparagraph.\r\n\nSecond paragraph."
+        story = make_article(body=body)
+        story.refresh_from_db()
+        assert story.body == body
+
+    def test_loaddata_cleans_them_too(self, db, tmp_path):
+        path = tmp_path / "person.json"
+        path.write_text(
+            json.dumps(
+                [
+                    {
+                        "model": "articles.person",
+                        "fields": {"name": "Ana\x0bDuarte", "slug": "ana-duarte"},
+                    }
+                ]
+            ),
+            encoding="utf-8",
+        )
+        call_command("loaddata", str(path), verbosity=0)
+        assert Person.objects.get(slug="ana-duarte").name == "Ana Duarte"

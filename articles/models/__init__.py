@@ -23,5 +23,7 @@ __all__ = [
     "TaggedArticle",
     "Versioned",
 ]
-from . import history  # noqa: E402,F401  registers revision history
-from . import text  # noqa: E402,F401  keeps control characters out of stored text
+from . import (
+    history,  # noqa: E402,F401  registers revision history
+    text,  # noqa: E402,F401  keeps control characters out of stored text
+)

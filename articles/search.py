@@ -25,8 +25,14 @@ _WORDS = re.compile(r"\w+")
 
 
 def query_words(query):
-    """The words of a reader's query, capped: punctuation and operators are dropped."""
-    return _WORDS.findall(query[:MAX_QUERY_LENGTH].lower())[:20]
+    """The words of a reader's query, capped: punctuation and operators are dropped.
+
+    Python lowercases the Turkish capital İ to "i" and a combining dot, which
+    split "İstanbul" into the words "i" and "stanbul"; both databases index
+    it as "istanbul".
+    """
+    lowered = query[:MAX_QUERY_LENGTH].lower().replace("i\u0307", "i")
+    return _WORDS.findall(lowered)[:20]
 
 
 def ranked_ids(query):

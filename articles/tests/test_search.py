@@ -49,6 +49,17 @@ def test_a_headline_match_ranks_above_a_body_match(client, committed):
     assert found(client, "talks") == ["Budget talks resume", "Pension reform passes"]
 
 
+def test_a_turkish_capital_i_finds_the_word(client, committed):
+    """Python lowercases İ to "i" and a combining dot: "İstanbul" became "i stanbul"."""
+    with committed():
+        make_article(headline="Istanbul talks resume", body="Delegates met.")
+        make_article(headline="İzmir port reopens", body="Ships docked.")
+    assert search.query_words("İstanbul") == ["istanbul"]
+    assert found(client, "İstanbul") == ["Istanbul talks resume"]
+    assert found(client, "istanbul") == ["Istanbul talks resume"]
+    assert found(client, "İZMİR") == ["İzmir port reopens"]
+
+
 def test_every_word_must_match(client, committed):
     with committed():
         make_article(headline="Flood waters rise", body="Rivers rose in the north.")

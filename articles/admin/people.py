@@ -20,7 +20,14 @@ class PersonQuoteInline(admin.TabularInline):
     show_change_link = True
     verbose_name_plural = "quotes by this person"
 
+    # View-only, as Django has it: the admin then skips validating these
+    # rows. Validated, a quote deleted (or given to another speaker) while
+    # the person's page was open came back as a blank new quote, whose
+    # clean() failed on a field this inline doesn't show: a server error.
     def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     def get_queryset(self, request):

@@ -309,6 +309,48 @@ class TestTwoEditors:
             2,
         )
 
+    @pytest.mark.parametrize("meanwhile", ["deleted", "given to another speaker"])
+    def test_a_person_saves_after_one_of_their_quotes_went_meanwhile(
+        self, ann, ben, story, meanwhile
+    ):
+        quote = story.quotes.get()
+        person = quote.speaker
+        page = ann.get(change_url(person))
+        (quotes,) = page.context["inline_admin_formsets"]
+        opened = {
+            "name": person.name,
+            "slug": person.slug,
+            "honorific": "",
+            "role": "Foreign minister",
+            "organization": "",
+            "bio": "",
+            "base_version": str(person.version),
+            "quotes-TOTAL_FORMS": "1",
+            "quotes-INITIAL_FORMS": "1",
+            "quotes-MIN_NUM_FORMS": "0",
+            "quotes-MAX_NUM_FORMS": "0",
+            "quotes-0-id": str(quote.pk),
+            "quotes-0-speaker": str(person.pk),
+        }
+        assert [row.instance for row in quotes.formset.forms] == [quote]
+        if meanwhile == "deleted":
+            delete = reverse("admin:articles_quote_delete", args=[quote.pk])
+            assert ben.post(delete, {"post": "yes"}).status_code == 302
+        else:
+            quote.speaker = make_person()
+            quote.save()
+        quotes_after = list(Quote.objects.values_list("pk", "speaker", "version"))
+
+        # The quotes are only listed on a person's page: whatever became of
+        # them, the person's own fields save (this was a server error).
+        response = ann.post(change_url(person), opened)
+
+        assert response.status_code == 302
+        assert Person.objects.get(pk=person.pk).role == "Foreign minister"
+        assert list(Quote.objects.values_list("pk", "speaker", "version")) == (
+            quotes_after
+        )
+
     def test_editing_a_quote_deleted_meanwhile_says_so(self, ann, ben, story):
         ben_data = open_form(ben, story)
         quote = story.quotes.get()

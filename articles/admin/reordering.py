@@ -1,6 +1,8 @@
 from django.core.exceptions import ValidationError
 from django.db.models import F
 
+from ..conflicts import describe_change
+from ..models import Versioned
 from ..models.places import MAX_PLACE
 
 # Beyond any real place (MAX_PLACE), and MAX_PLACE + PARKED is within smallint,
@@ -33,11 +35,14 @@ class BlankPlacesLast:
         taken = [form.cleaned_data[self.place_field] for form in saved]
         if self.instance.pk is not None:
             # Rows added by someone else since this page was opened.
-            taken += (
-                self.model._default_manager.filter(**{self.fk.name: self.instance})
-                .exclude(pk__in=[form.instance.pk for form in self.initial_forms])
-                .values_list(self.place_field, flat=True)
+            others = list(
+                self.model._default_manager.filter(
+                    **{self.fk.name: self.instance}
+                ).exclude(pk__in=[form.instance.pk for form in self.initial_forms])
             )
+            if self.refuse_places_taken_by(others, saved):
+                return
+            taken += [getattr(row, self.place_field) for row in others]
         place = max((p for p in taken if p is not None), default=0)
         blanks = [form for form in saved if form.cleaned_data[self.place_field] is None]
         if place + len(blanks) > MAX_PLACE:
@@ -51,6 +56,30 @@ class BlankPlacesLast:
             place += 1
             form.cleaned_data[self.place_field] = place
             setattr(form.instance, self.place_field, place)
+
+    def refuse_places_taken_by(self, others, saved):
+        """Mark each row numbered into a place that a row added meanwhile holds.
+
+        Django checks a unique (parent, place) only among the submitted rows,
+        never against the stored ones: such a row hit the database's unique
+        index, a server error. Returns whether any row was marked.
+        """
+        holders = {getattr(row, self.place_field): row for row in others}
+        refused = False
+        for form in saved:
+            holder = holders.get(form.cleaned_data[self.place_field])
+            if holder is None:
+                continue
+            who = describe_change(holder) if isinstance(holder, Versioned) else None
+            form.add_error(
+                self.place_field,
+                f"Place {getattr(holder, self.place_field)} was taken by "
+                f"{holder}, added by {who or 'someone else'} after you opened "
+                "this page, so nothing was written. Choose a free place, or "
+                "leave it empty to put this row last.",
+            )
+            refused = True
+        return refused
 
 
 def free_moved_places(formset, field):

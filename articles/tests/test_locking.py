@@ -366,6 +366,49 @@ class TestTwoEditors:
         )
         assert snapshot(story) == after
 
+    @pytest.mark.parametrize("row", ["a new quote", "the quote moved"])
+    def test_a_quote_placed_where_one_was_added_meanwhile_is_refused(
+        self, ann, ben, story, row
+    ):
+        data = open_form(ann, story)
+        speaker = make_person()
+        added = ben.post(
+            reverse("admin:articles_quote_add"),
+            {
+                "article": story.pk,
+                "speaker": speaker.pk,
+                "text": "Talks begin on Monday",
+                "context": "",
+                "order": "2",
+            },
+        )
+        assert added.status_code == 302
+        before = snapshot(story)
+        if row == "a new quote":
+            data.update(
+                {
+                    "quotes-TOTAL_FORMS": "2",
+                    "quotes-1-text": "Talks begin on Monday",
+                    "quotes-1-speaker": str(speaker.pk),
+                    "quotes-1-context": "",
+                    "quotes-1-order": "2",
+                    "quotes-1-base_version": "1",
+                }
+            )
+        else:
+            data["quotes-0-order"] = "2"
+
+        # Django checks the places only among the rows on the page: this was
+        # the database's unique index, a server error.
+        response = ann.post(change_url(story), data)
+
+        assert response.status_code == 200
+        assertContains(
+            response,
+            "Place 2 was taken by “Talks begin on Monday”, added by Ben Lindqvist",
+        )
+        assert snapshot(story) == before
+
     def test_a_double_click_adds_a_new_quote_once(self, ann, story):
         data = open_form(ann, story)
         i = int(data["quotes-TOTAL_FORMS"])

@@ -218,6 +218,19 @@ class VersionedAdminMixin:
             # back; a second pass finds the newer version and shows the conflict.
             return super().changeform_view(request, object_id, form_url, extra_context)
 
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except StaleVersionError as error:
+            # Raised by delete_model(): the delete's transaction is rolled back.
+            return refuse_stale_delete(self, request, error)
+
+    def delete_model(self, request, obj):
+        # The delete page carries the version it showed
+        # (templates/admin/articles/delete_confirmation.html).
+        check_delete_is_fresh(request, obj)
+        super().delete_model(request, obj)
+
 
 def check_delete_is_fresh(request, row):
     """Raise StaleVersionError if row was saved after its delete page was opened.

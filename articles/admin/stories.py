@@ -17,11 +17,9 @@ from ..conflicts import (
     VersionedAdminMixin,
     VersionedInlineFormSet,
     VersionedInlineMixin,
-    check_delete_is_fresh,
-    refuse_stale_delete,
 )
 from ..forms import ArticleForm, TextareaMixin, WireImportForm
-from ..models import Article, Correction, Quote, StaleVersionError, Status, history
+from ..models import Article, Correction, Quote, Status, history
 from .reordering import BlankPlacesLast, free_moved_places
 from .workflow import WorkflowActionsMixin
 
@@ -468,17 +466,7 @@ class QuoteAdmin(TextareaMixin, VersionedAdminMixin, admin.ModelAdmin):
             ]
         return deleted, counts, perms_needed, protected
 
-    def delete_view(self, request, object_id, extra_context=None):
-        try:
-            return super().delete_view(request, object_id, extra_context)
-        except StaleVersionError as error:
-            # Raised by delete_model(): the delete's transaction is rolled back.
-            return refuse_stale_delete(self, request, error)
-
     def delete_model(self, request, obj):
-        # The delete page carries the version it showed
-        # (templates/admin/articles/quote/delete_confirmation.html).
-        check_delete_is_fresh(request, obj)
         story = obj.article
         super().delete_model(request, obj)
         self.record_in_story(

@@ -199,16 +199,63 @@ class TestTwoEditors:
         assertContains(response, "so it was not deleted and nothing was written")
         assert snapshot(story) == before
 
-    def open_delete_page(self, client, quote):
-        """GET the quote's delete page; returns its URL and the POST it would send."""
-        url = reverse("admin:articles_quote_delete", args=[quote.pk])
+    def open_delete_page(self, client, row):
+        """GET the row's delete page; returns its URL and the POST it would send."""
+        url = reverse(f"admin:articles_{row._meta.model_name}_delete", args=[row.pk])
         page = client.get(url)
         assertContains(
             page,
-            f'<input type="hidden" name="base_version" value="{quote.version}">',
+            f'<input type="hidden" name="base_version" value="{row.version}">',
             html=True,
         )
-        return url, {"post": "yes", "base_version": str(quote.version)}
+        return url, {"post": "yes", "base_version": str(row.version)}
+
+    @pytest.mark.parametrize("kind", ["story", "person", "photo credit"])
+    def test_a_row_changed_after_its_delete_page_opened_is_not_deleted(
+        self, ann, ben, story, kind
+    ):
+        row = {
+            "story": story,
+            "person": make_person(),  # in no story: nothing protects it
+            "photo credit": make_photo(),
+        }[kind]
+        url, confirm = self.open_delete_page(ben, row)
+        model = type(row)
+        # Ann's save, as her change form does it.
+        saved = model.objects.get(pk=row.pk)
+        if kind == "story":
+            saved.dek = "Ann's new dek"
+        elif kind == "person":
+            saved.bio = "Ann's new biography"
+        else:
+            saved.alt_text = "Ann's new alt text"
+        saved.save()
+        before = (
+            list(model.objects.filter(pk=row.pk).values()),
+            Quote.objects.count(),
+            LogEntry.objects.count(),
+        )
+
+        response = ben.post(url, confirm, follow=True)
+
+        assert response.redirect_chain == [(change_url(row), 302)]
+        assertContains(response, "so it was not deleted and nothing was written")
+        assert (
+            list(model.objects.filter(pk=row.pk).values()),
+            Quote.objects.count(),
+            LogEntry.objects.count(),
+        ) == before
+
+    @pytest.mark.parametrize("kind", ["story", "person", "photo credit"])
+    def test_a_row_unchanged_since_its_delete_page_opened_is_deleted(
+        self, ben, story, kind
+    ):
+        row = {"story": story, "person": make_person(), "photo credit": make_photo()}[
+            kind
+        ]
+        url, confirm = self.open_delete_page(ben, row)
+        assert ben.post(url, confirm).status_code == 302
+        assert not type(row).objects.filter(pk=row.pk).exists()
 
     def test_a_quote_changed_after_its_delete_page_opened_is_not_deleted(
         self, ann, ben, story

@@ -30,21 +30,27 @@ from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models.fields.files import FieldFile
 from django.template.defaultfilters import filesizeformat
-from PIL import ExifTags, Image, UnidentifiedImageError
+from PIL import ExifTags, Image, JpegImagePlugin, UnidentifiedImageError
 
 # Pillow format name -> the extensions a stored file of it may have; new names get the first.
 ALLOWED_FORMATS = {
     "JPEG": (".jpg", ".jpeg"),
+    # A JPEG with more images after the first (phones' HDR gain maps and
+    # depth maps, cameras' previews), which browsers show as that first image.
+    # It is stored as a plain JPEG of it: see without_location().
+    "MPO": (".jpg", ".jpeg"),
     "PNG": (".png",),
     "WEBP": (".webp",),
     "GIF": (".gif",),
 }
 ALLOWED_NAMES = "JPEG, PNG, WebP or GIF"
-ALLOWED_EXTENSIONS = [
-    extension.lstrip(".")
-    for extensions in ALLOWED_FORMATS.values()
-    for extension in extensions
-]
+ALLOWED_EXTENSIONS = list(
+    dict.fromkeys(
+        extension.lstrip(".")
+        for extensions in ALLOWED_FORMATS.values()
+        for extension in extensions
+    )
+)
 
 
 def check_image(upload):
@@ -123,13 +129,18 @@ def check_pixels(size):
 
 
 def without_location(upload):
-    """The image's bytes with GPS removed, or None when it carries no location."""
+    """The image's bytes with GPS removed, or None when there is nothing to remove.
+
+    An MPO is always rewritten as a JPEG of its first image: each of its
+    other images carries metadata of its own (a location among it), and
+    only the first is ever shown.
+    """
     upload.seek(0)
     with Image.open(upload) as image:
         exif = image.getexif()
         xmp = image.info.get("xmp") or b""
         located = ExifTags.IFD.GPSInfo in exif or b"GPS" in bytes(xmp)
-        if not located:
+        if not located and image.format != "MPO":
             return None
         exif.pop(ExifTags.IFD.GPSInfo, None)
         out = io.BytesIO()
@@ -141,9 +152,16 @@ def without_location(upload):
         }
         if image.format == "JPEG":
             options.update(quality="keep")  # reuse the original's quantisation
+        elif image.format == "MPO":
+            # What quality="keep" does, which Pillow allows for "JPEG" alone.
+            options.update(
+                save_all=False,
+                qtables=image.quantization,
+                subsampling=JpegImagePlugin.get_sampling(image),
+            )
         elif image.format == "WEBP":
             options.update(quality=95)
-        image.save(out, image.format, **options)
+        image.save(out, "JPEG" if image.format == "MPO" else image.format, **options)
     upload.seek(0)
     return out.getvalue()
 

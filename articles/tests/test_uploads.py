@@ -193,6 +193,38 @@ def test_real_jpeg_png_webp_and_gif_images_are_accepted(editor_client, image_for
         assert image.format == image_format
 
 
+@pytest.mark.parametrize("located", [False, True])
+def test_a_phone_jpeg_with_further_images_is_stored_as_its_first_image(
+    editor_client, located
+):
+    # Phones and cameras append images to a JPEG (an HDR gain map, a depth
+    # map, a preview); Pillow calls it MPO, and it was refused as "a MPO file".
+    second = Image.new("RGB", (32, 24), "red")
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), "teal").save(
+        buffer,
+        "MPO",
+        save_all=True,
+        append_images=[second],
+        **({"exif": exif_with_gps()} if located else {}),
+    )
+    with Image.open(buffer) as original:
+        assert (original.format, original.n_frames) == ("MPO", 2)
+        assert (ExifTags.IFD.GPSInfo in original.getexif()) == located
+    upload = SimpleUploadedFile("pixel.jpg", buffer.getvalue())
+
+    assert add_photo(editor_client, upload).status_code == 302
+
+    credit = PhotoCredit.objects.get()
+    assert (credit.image_width, credit.image_height) == (64, 48)
+    [stored] = media_files()
+    assert stored.suffix == ".jpg"
+    with Image.open(stored) as image:
+        assert (image.format, getattr(image, "n_frames", 1)) == ("JPEG", 1)
+        assert ExifTags.IFD.GPSInfo not in image.getexif()
+    assert b"GPS" not in stored.read_bytes()
+
+
 def test_an_image_with_the_wrong_extension_is_stored_under_the_right_one(
     editor_client,
 ):

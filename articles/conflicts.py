@@ -102,7 +102,15 @@ class VersionedModelForm(forms.ModelForm):
     def refuse(self, current, differing):
         who = describe_change(current)
         for name in differing:
-            self.add_error(name, f"Saved meanwhile by {who}: {shown(current, name)}")
+            message = f"Saved meanwhile by {who}: {shown(current, name)}"
+            if self.add_prefix(name) in self.files:
+                # A file input comes back empty, and the merged save would
+                # then keep the stored file without a word.
+                message += (
+                    ". The file you chose was not stored, and this page cannot "
+                    "keep it: choose it again before you save."
+                )
+            self.add_error(name, message)
         # The next save from this page is the editor's merge: base it on the
         # version just shown beside their text.
         self.data = self.data.copy()

@@ -365,3 +365,27 @@ def test_a_portrait_with_a_foreign_extension_changes_nothing(editor_client):
     assert_refused(response, "Allowed extensions are: jpg, jpeg, png, webp, gif.")
     assert not Person.objects.get(pk=person.pk).portrait
     assert media_files() == []
+
+
+def test_a_portrait_chosen_on_a_stale_page_is_not_stored_and_must_be_chosen_again(
+    editor_client,
+):
+    person = make_person()
+    opened = Person.objects.get(pk=person.pk)
+    person.bio = "Changed by another editor meanwhile."
+    person.save()
+    before = list(Person.objects.values())
+
+    response = change_portrait(
+        editor_client, opened, SimpleUploadedFile("portrait.jpg", image_bytes())
+    )
+
+    # The refused page's file input is empty: saved again as it stands, the
+    # merge would quietly drop the photo.
+    assert_refused(
+        response,
+        "The file you chose was not stored, and this page cannot keep it: "
+        "choose it again before you save.",
+    )
+    assert list(Person.objects.values()) == before
+    assert media_files() == []

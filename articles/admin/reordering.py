@@ -87,12 +87,15 @@ def free_moved_places(formset, field):
 
     The formset saves rows one at a time, so a swap would trip the unique
     (parent, place) index halfway; the moved rows are first shifted out of the
-    way, inside the admin's transaction.
+    way, inside the admin's transaction. So are the rows being deleted: the
+    formset deletes each in its turn, so a row saved before it into its place
+    met it there.
     """
+    deleted = set(formset.deleted_forms)
     moved = [
         form.instance.pk
         for form in formset.forms
-        if form.instance.pk and field in form.changed_data
+        if form.instance.pk and (field in form.changed_data or form in deleted)
     ]
     if moved:
         formset.model.objects.filter(pk__in=moved).update(**{field: F(field) + PARKED})

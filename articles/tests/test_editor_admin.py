@@ -521,6 +521,34 @@ class TestOrderingAndClashes:
             assert draft.publication_day != published.publication_day
         assert client.get(published.get_absolute_url()).status_code == 200
 
+    def test_a_quote_moves_into_the_place_of_one_deleted_in_the_same_save(
+        self, editor_client
+    ):
+        story = make_article(quotes=3)
+        first, second, third = [text for text, _ in places(story)]
+        data = quotes_form(story, [])
+        data["quotes-2-DELETE"] = "on"
+        data["quotes-0-order"] = "3"
+        response = editor_client.post(
+            reverse("admin:articles_article_change", args=[story.pk]), data
+        )
+        # Saved before the deleted row was gone, this hit the unique index.
+        assert response.status_code == 302, response.context["errors"]
+        assert places(story) == [(second, 2), (first, 3)]
+
+    def test_an_agency_moves_into_the_place_of_one_deleted_in_the_same_save(
+        self, editor_client
+    ):
+        credit = make_photo(agencies=["TASS", "Abaca Press", "TNS"])
+        data = credit_form(credit, [])
+        data["agency_links-2-DELETE"] = "on"
+        data["agency_links-0-position"] = "3"
+        response = editor_client.post(
+            reverse("admin:articles_photocredit_change", args=[credit.pk]), data
+        )
+        assert response.status_code == 302, response.context["errors"]
+        assert PhotoCredit.objects.get(pk=credit.pk).credit_line == "Abaca Press/TASS"
+
 
 class TestTagAdmin:
     def test_tags_list_their_story_counts_and_offer_no_broken_merge(

@@ -98,6 +98,31 @@ class Quote(Versioned):
             return  # the form reports the missing story itself
         if not self.appears_in(article.body):
             raise ValidationError({"text": self.why_not_in(article.body)})
+        if self.pk is not None:
+            self.stay_where_corrected()
+
+    def stay_where_corrected(self):
+        """Refuse moving a quote away from the story whose correction names it.
+
+        A correction names a quote of its own story (Correction.clean());
+        moved, the quote would leave it naming another story's words.
+        """
+        correction = (
+            self.corrections.exclude(article_id=self.article_id)
+            .select_related("article")
+            .order_by("published_at")
+            .first()
+        )
+        if correction is not None:
+            raise ValidationError(
+                {
+                    "article": (
+                        f"The correction of {correction.published_at:%Y-%m-%d} to "
+                        f"“{correction.article.headline}” names this quote, and "
+                        "corrections stay on the record: it stays in that story."
+                    )
+                }
+            )
 
     def why_not_in(self, body):
         """What to tell an editor whose quote does not stand in body."""

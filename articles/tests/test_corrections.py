@@ -431,3 +431,34 @@ class TestACorrectedQuoteStays:
         assert "protected" in page and str(correction)[:40] in page
         client.post(url, {"post": "yes"})
         assert Correction.objects.get(pk=correction.pk).quote_id == quote.pk
+
+    def test_its_own_page_cannot_move_it_to_another_story(self, story, desk_editor):
+        quote = story.quotes.order_by("order").first()
+        correction = story.add_correction("An earlier version misquoted.", quote=quote)
+        other = make_article(body=f"“{quote.text}” the minister said.")
+        before = (
+            record(),
+            list(Quote.objects.order_by("pk").values_list("pk", "article", "order")),
+        )
+        response = logged_in(desk_editor).post(
+            reverse("admin:articles_quote_change", args=[quote.pk]),
+            {
+                "article": str(other.pk),
+                "speaker": str(quote.speaker_id),
+                "text": quote.text,
+                "context": "",
+                "order": "",
+                "base_version": str(quote.version),
+            },
+        )
+        # Moved, the quote left the correction naming a quote of another story.
+        assert response.status_code == 200
+        assert response.context["adminform"].form.errors["article"] == [
+            f"The correction of {correction.published_at:%Y-%m-%d} to "
+            f"“{story.headline}” names this quote, and corrections stay on the "
+            "record: it stays in that story."
+        ]
+        assert (
+            record(),
+            list(Quote.objects.order_by("pk").values_list("pk", "article", "order")),
+        ) == before

@@ -149,6 +149,22 @@ class StaleParentInlineFormSet(forms.BaseInlineFormSet):
                     code="stale",
                     params={"rows": self.model._meta.verbose_name_plural},
                 )
+        for form in self.initial_forms:
+            # A row moved to another parent meanwhile (a quote to another
+            # story): its id is still a valid one, so Django raises nothing,
+            # gives the form a blank new row and then saves none of it.
+            if form.instance._state.adding:
+                raise ValidationError(
+                    "One of the %(rows)s on this page was moved to another "
+                    "%(kind)s by someone else after you opened it, so your save "
+                    "was refused and nothing was written. Reload the page to see "
+                    "what is saved now.",
+                    code="stale",
+                    params={
+                        "rows": self.model._meta.verbose_name_plural,
+                        "kind": self.fk.remote_field.model._meta.verbose_name,
+                    },
+                )
         if getattr(self.instance, "_opened_stale", False) and self.has_changed():
             current = locked_copy(self.instance)
             raise ValidationError(

@@ -456,6 +456,38 @@ class TestTwoEditors:
         )
         assert snapshot(story) == before
 
+    def test_editing_a_quote_moved_to_another_story_meanwhile_says_so(
+        self, ann, ben, story
+    ):
+        ben_data = open_form(ben, story)
+        quote = story.quotes.get()
+        other = make_article(body=f"“{WORDS}” the minister said.")
+        moved = ann.post(
+            change_url(quote),
+            {
+                "article": str(other.pk),
+                "speaker": str(quote.speaker_id),
+                "text": quote.text,
+                "context": "",
+                "order": "",
+                "base_version": str(quote.version),
+            },
+        )
+        assert moved.status_code == 302
+        after = (snapshot(story), snapshot(other))
+        ben_data["quotes-0-context"] = "at a press conference"
+
+        # Ben's change to the quote was dropped and the save reported done.
+        response = ben.post(change_url(story), ben_data)
+
+        assertContains(
+            response,
+            "One of the quotes on this page was moved to another article by "
+            "someone else after you opened it, so your save was refused and "
+            "nothing was written.",
+        )
+        assert (snapshot(story), snapshot(other)) == after
+
     def test_a_double_click_adds_a_new_quote_once(self, ann, story):
         data = open_form(ann, story)
         i = int(data["quotes-TOTAL_FORMS"])

@@ -23,6 +23,7 @@ from articles.models import (
 
 from .conftest import desk_member
 from .factories import make_article
+from .test_editor_admin import quote_form
 from .test_fixtures import dump
 from .test_metadata_and_preview import head_of
 from .test_workflow import logged_in, workflow_form
@@ -442,14 +443,7 @@ class TestACorrectedQuoteStays:
         )
         response = logged_in(desk_editor).post(
             reverse("admin:articles_quote_change", args=[quote.pk]),
-            {
-                "article": str(other.pk),
-                "speaker": str(quote.speaker_id),
-                "text": quote.text,
-                "context": "",
-                "order": "",
-                "base_version": str(quote.version),
-            },
+            quote_form(quote, article=str(other.pk), context="", order=""),
         )
         # Moved, the quote left the correction naming a quote of another story.
         assert response.status_code == 200

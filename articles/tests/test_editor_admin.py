@@ -698,6 +698,19 @@ def story_with_spare_quotes(numbered=3, spare=2):
     return story, [(quote.text, quote.speaker) for quote in unquoted]
 
 
+def quote_form(quote, **changes):
+    """POST data for a quote's own change page, as it stands, with changes."""
+    return {
+        "article": str(quote.article_id),
+        "speaker": str(quote.speaker_id),
+        "text": quote.text,
+        "context": quote.context,
+        "order": str(quote.order),
+        "base_version": str(quote.version),
+        **changes,
+    }
+
+
 def quotes_form(story, new, **overrides):
     """The story's change form as saved with its quotes kept, adding new ones.
 

@@ -25,7 +25,7 @@ from articles.models import (
 
 from .conftest import ALL_ARTICLES_PERMISSIONS, make_staff
 from .factories import make_article, make_person, make_photo
-from .test_editor_admin import BODY, article_form
+from .test_editor_admin import BODY, article_form, quote_form
 
 pytestmark = pytest.mark.django_db
 
@@ -262,17 +262,7 @@ class TestTwoEditors:
     ):
         quote = story.quotes.get()
         url, confirm = self.open_delete_page(ben, quote)
-        ann.post(
-            change_url(quote),
-            {
-                "article": str(story.pk),
-                "speaker": str(quote.speaker_id),
-                "text": quote.text,
-                "context": "press conference",
-                "order": str(quote.order),
-                "base_version": str(quote.version),
-            },
-        )
+        ann.post(change_url(quote), quote_form(quote, context="press conference"))
         before = (snapshot(story), LogEntry.objects.count())
         assert before[0][2][0][1] == "press conference"  # Ann's edit was saved
         response = ben.post(url, confirm, follow=True)
@@ -464,14 +454,7 @@ class TestTwoEditors:
         other = make_article(body=f"“{WORDS}” the minister said.")
         moved = ann.post(
             change_url(quote),
-            {
-                "article": str(other.pk),
-                "speaker": str(quote.speaker_id),
-                "text": quote.text,
-                "context": "",
-                "order": "",
-                "base_version": str(quote.version),
-            },
+            quote_form(quote, article=str(other.pk), context="", order=""),
         )
         assert moved.status_code == 302
         after = (snapshot(story), snapshot(other))

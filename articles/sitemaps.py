@@ -9,8 +9,8 @@ from django.utils.functional import cached_property
 from taggit.models import Tag
 
 from .converters import is_page_number
-from .feeds import xml_text
 from .models import Article, Person, TaggedArticle
+from .models.text import without_control_characters
 
 NEWS_WINDOW = timedelta(hours=48)  # Google News reads stories of the last two days
 
@@ -137,7 +137,7 @@ class NewsSitemap(ArticleSitemap):
         # characters XML cannot carry, which made the whole sitemap unreadable.
         urls = super().get_urls(*args, **kwargs)
         for url in urls:
-            url["headline"] = xml_text(url["item"].headline)
+            url["headline"] = without_control_characters(url["item"].headline)
         return urls
 
 

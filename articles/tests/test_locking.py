@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 from django.contrib.messages import get_messages
 from django.contrib.messages.storage.fallback import FallbackStorage
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -587,6 +588,53 @@ class TestNoFalseConflicts:
         assert response.status_code == 302
         assertNotContains(ann.get(change_url(story)), REFUSED)
         assert Article.objects.get(pk=story.pk).body.endswith("after publication.")
+
+
+class TestLoadedFixtures:
+    def test_a_form_opened_before_a_fixture_changed_the_story_is_refused(
+        self, ann, story, tmp_path
+    ):
+        # A dump taken now, at version 1, loaded back after an edit.
+        dump = tmp_path / "story.json"
+        call_command(
+            "dumpdata",
+            "articles.article",
+            natural_foreign=True,
+            natural_primary=True,
+            output=str(dump),
+            verbosity=0,
+        )
+        ann_data = open_form(ann, story)
+        edited = Article.objects.get(pk=story.pk)
+        edited.headline = "Talks begin on Tuesday"
+        edited.save()
+
+        call_command("loaddata", str(dump), verbosity=0)
+        loaded = snapshot(story)
+        assert loaded[0]["headline"] == story.headline
+        assert loaded[0]["version"] == 3  # past the dump's 1 and the stored 2
+
+        ann_data.update(body=BODY + "\n\nTalks begin at noon.")
+        response = ann.post(change_url(story), ann_data)
+        assert response.status_code == 200
+        assertContains(response, REFUSED)
+        assert snapshot(story) == loaded
+
+    def test_loading_a_story_as_it_is_stored_keeps_its_version(self, story, tmp_path):
+        dump = tmp_path / "story.json"
+        story.headline = "Talks begin on Tuesday"
+        story.save()
+        call_command(
+            "dumpdata",
+            "articles.article",
+            natural_foreign=True,
+            natural_primary=True,
+            output=str(dump),
+            verbosity=0,
+        )
+        before = snapshot(story)
+        call_command("loaddata", str(dump), verbosity=0)
+        assert snapshot(story) == before
 
 
 class TestVersionedSave:

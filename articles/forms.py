@@ -9,8 +9,6 @@ from .conflicts import VersionedModelForm, locked_copy
 from .models import Article, Correction, Person, Quote
 from .rendering import render_body
 
-MAX_WIRE_BYTES = 1_000_000
-
 
 class TextareaField(forms.CharField):
     """Text typed into a text box, with the line breaks it is stored with.
@@ -179,14 +177,14 @@ class WireImportForm(forms.Form):
             return cleaned  # what was sent is refused already, with its reason
         upload, text = cleaned.get("upload"), cleaned.get("text", "")
         if upload:
-            if upload.size > MAX_WIRE_BYTES:
+            if upload.size > wire.MAX_WIRE_BYTES:
                 raise forms.ValidationError(
                     "The file is larger than 1 MB; wire copy is plain text."
                 )
             data, name = upload.read(), upload.name
         elif text.strip():
             data, name = text.encode("utf-8"), "pasted text"
-            if len(data) > MAX_WIRE_BYTES:
+            if len(data) > wire.MAX_WIRE_BYTES:
                 raise forms.ValidationError(
                     "The pasted text is larger than 1 MB; a wire story is far shorter."
                 )

@@ -12,8 +12,8 @@ from pytest_django.asserts import assertContains
 from reversion.models import Version
 
 from articles import wire
-from articles.forms import MAX_WIRE_BYTES
 from articles.models import Article, Person, PhotoCredit, Quote, Status
+from articles.wire import MAX_WIRE_BYTES
 
 from .test_fixtures import counts, dump
 

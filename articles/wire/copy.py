@@ -22,6 +22,10 @@ from .quotes import find_quote_spans
 from .story import WireFormatError, WirePerson, WireStory
 from .tags import suggest_tags
 
+# The most a wire file may hold: a wire story is a few kilobytes of text; the
+# admin's import page and the ingest_story command both refuse more.
+MAX_WIRE_BYTES = 1_000_000
+
 
 def parse_bytes(data, *, name):
     """Parse wire copy given as bytes, refusing binary or undecodable files."""

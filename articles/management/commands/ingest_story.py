@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from articles import ingest, wire
-from articles.forms import MAX_WIRE_BYTES
+from articles.wire import MAX_WIRE_BYTES
 
 
 def aware_datetime(value):

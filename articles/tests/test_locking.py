@@ -590,20 +590,26 @@ class TestNoFalseConflicts:
         assert Article.objects.get(pk=story.pk).body.endswith("after publication.")
 
 
+def dump_stories(folder):
+    """The stories as `manage.py dumpdata` writes them; returns the file."""
+    dump = folder / "stories.json"
+    call_command(
+        "dumpdata",
+        "articles.article",
+        natural_foreign=True,
+        natural_primary=True,
+        output=str(dump),
+        verbosity=0,
+    )
+    return dump
+
+
 class TestLoadedFixtures:
     def test_a_form_opened_before_a_fixture_changed_the_story_is_refused(
         self, ann, story, tmp_path
     ):
         # A dump taken now, at version 1, loaded back after an edit.
-        dump = tmp_path / "story.json"
-        call_command(
-            "dumpdata",
-            "articles.article",
-            natural_foreign=True,
-            natural_primary=True,
-            output=str(dump),
-            verbosity=0,
-        )
+        dump = dump_stories(tmp_path)
         ann_data = open_form(ann, story)
         edited = Article.objects.get(pk=story.pk)
         edited.headline = "Talks begin on Tuesday"
@@ -621,17 +627,9 @@ class TestLoadedFixtures:
         assert snapshot(story) == loaded
 
     def test_loading_a_story_as_it_is_stored_keeps_its_version(self, story, tmp_path):
-        dump = tmp_path / "story.json"
         story.headline = "Talks begin on Tuesday"
         story.save()
-        call_command(
-            "dumpdata",
-            "articles.article",
-            natural_foreign=True,
-            natural_primary=True,
-            output=str(dump),
-            verbosity=0,
-        )
+        dump = dump_stories(tmp_path)
         before = snapshot(story)
         call_command("loaddata", str(dump), verbosity=0)
         assert snapshot(story) == before

@@ -578,6 +578,24 @@ class Article(Versioned):
             and self.status in DRAFT_STATUSES
         )
 
+    def taken_from(self, user, version):
+        """How a save after version took the story out of user's hands, or "".
+
+        A reporter's own draft that an editor published or scheduled while the
+        reporter had it open. Rows keep no status per version, so whether they
+        could change it then is read from what a save cannot change: the story
+        is theirs and they may change stories; only its status stops them now.
+        """
+        if version >= self.version or self.editable_by(user):
+            return ""
+        if self.created_by_id != user.pk or not user.has_perm(
+            "articles.change_article"
+        ):
+            return ""
+        if self.public_status == Status.SCHEDULED:
+            return "an editor scheduled this story for publication"
+        return "an editor published this story"
+
     @cached_property
     def relations(self):
         """Its authors, people, quotes, tags and corrections as lists, read once.

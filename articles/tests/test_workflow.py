@@ -542,3 +542,26 @@ def test_queryset_and_story_agree_on_who_may_edit(request, role):
     assert set(Article.objects.editable_by(user)) == editable
     expected = 8 if role == "desk_editor" else 2
     assert len(editable) == expected
+
+
+def test_only_a_publication_after_the_reporter_read_it_takes_their_draft(
+    desk_reporter, desk_editor
+):
+    own = make_article(status=Status.DRAFT, published_at=None, created_by=desk_reporter)
+    others = make_article(status=Status.DRAFT, published_at=None)
+    read = {story.pk: story.version for story in (own, others)}
+    assert own.taken_from(desk_reporter, read[own.pk]) == ""
+    for story in (own, others):
+        story.publish(by=desk_editor)
+    assert own.taken_from(desk_reporter, read[own.pk]) == (
+        "an editor published this story"
+    )
+    assert own.taken_from(desk_reporter, own.version) == ""  # read it published
+    assert own.taken_from(desk_editor, read[own.pk]) == ""  # still theirs to change
+    assert others.taken_from(desk_reporter, read[others.pk]) == ""  # never theirs
+    own.unpublish(by=desk_editor)
+    assert own.taken_from(desk_reporter, read[own.pk]) == ""  # theirs again
+    own.schedule(timezone.now() + timedelta(hours=1), by=desk_editor)
+    assert own.taken_from(desk_reporter, read[own.pk]) == (
+        "an editor scheduled this story for publication"
+    )

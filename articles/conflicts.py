@@ -6,20 +6,27 @@ else saved in between and this form would change what they saved, the form comes
 back with an error naming who and when, the editor's text intact, and the saved
 value shown beside each field that differs. The model's own check
 (``Versioned.save``) stays as the guarantee for every other path.
+
+A save that someone else's took out of this user's hands (an editor published
+a reporter's draft) is refused as Django refuses it, before any form is read;
+the user is then told why and shown everything they sent (sent_copy.py).
 """
 
 from datetime import datetime
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.utils import formats, timezone
 from django.utils.functional import cached_property
 from django.utils.text import capfirst
 
 from .models import StaleVersionError, Versioned
+from .sent_copy import sent_sections
 
 
 def describe_change(row):
@@ -235,6 +242,21 @@ class VersionedAdminMixin:
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
+            return self.save_or_show_conflict(
+                request, object_id, form_url, extra_context
+            )
+        except PermissionDenied:
+            # Django refuses a POST it may not save before it reads the form.
+            # Where a save since the form was opened took the row away (an
+            # editor published a reporter's draft), that refusal is a conflict
+            # too: say so, and give back what was sent.
+            refused = refuse_change_taken_away(self, request, object_id)
+            if refused is None:
+                raise
+            return refused
+
+    def save_or_show_conflict(self, request, object_id, form_url, extra_context):
+        try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except StaleVersionError:
             # Another save landed between this form's check and its write (possible
@@ -254,6 +276,49 @@ class VersionedAdminMixin:
         # (templates/admin/articles/delete_confirmation.html).
         check_delete_is_fresh(request, obj)
         super().delete_model(request, obj)
+
+
+def refuse_change_taken_away(modeladmin, request, object_id):
+    """The page for a save refused because a save since took the row away, or None.
+
+    None unless this is the POST of a change form whose row has moved on from
+    the version it was opened at, in a way that took it out of this user's
+    hands (``Versioned.taken_from``); the caller then refuses as before.
+    """
+    if request.method != "POST" or object_id is None or "_saveasnew" in request.POST:
+        return None
+    row = modeladmin.get_object(request, unquote(object_id))
+    try:
+        read = int(request.POST.get("base_version", ""))
+    except ValueError:
+        return None
+    taken = row and row.taken_from(request.user, read)
+    if not taken:
+        return None
+    modeladmin.message_user(
+        request,
+        f"{capfirst(taken)} after you opened it, so you can no longer change it: "
+        "your save was refused and nothing was written. It was last saved by "
+        f"{describe_change(row)}. Everything you sent is below for you to copy; "
+        "ask an editor to make the change.",
+        messages.ERROR,
+    )
+    opts = modeladmin.opts
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": f"Your changes to “{row}” were not saved",
+        "opts": opts,
+        "original": row,
+        "sent": list(sent_sections(modeladmin, request, row)),
+    }
+    return TemplateResponse(
+        request,
+        [
+            f"admin/{opts.app_label}/{opts.model_name}/change_refused.html",
+            f"admin/{opts.app_label}/change_refused.html",
+        ],
+        context,
+    )
 
 
 def check_delete_is_fresh(request, row):

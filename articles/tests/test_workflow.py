@@ -7,10 +7,12 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from pytest_django.asserts import assertContains, assertNotContains
 
-from articles.models import Article, Status
+from articles.models import Article, Quote, Status
 
-from .factories import make_article
+from .factories import make_article, make_person
 from .test_editor_admin import BODY, article_form
 
 pytestmark = pytest.mark.django_db
@@ -565,3 +567,134 @@ def test_only_a_publication_after_the_reporter_read_it_takes_their_draft(
     assert own.taken_from(desk_reporter, read[own.pk]) == (
         "an editor scheduled this story for publication"
     )
+
+
+class TestPublishedWhileAReporterEdits:
+    """An editor publishes a reporter's draft while its change form is open."""
+
+    HEADLINE = "Talks to begin on Monday, both sides say"
+    DEK = "Negotiators agreed a date late on Sunday."
+    BODY = BODY + "\n\nA paragraph the reporter added while the editor published."
+
+    @pytest.fixture
+    def draft(self, desk_reporter):
+        story = make_article(
+            slug="talks-to-begin",
+            status=Status.DRAFT,
+            published_at=None,
+            created_by=desk_reporter,
+            body=BODY,
+        )
+        story.tags.set(["Diplomacy", "NATO"])
+        Quote.objects.create(
+            article=story, speaker=make_person(), text="We are ready to talk,"
+        )
+        return story
+
+    @staticmethod
+    def stored(story):
+        """Every column of the story's row, its tags and its quotes, as saved."""
+        row = Article.objects.filter(pk=story.pk).values().get()
+        tags = sorted(Article.objects.get(pk=story.pk).tags.names())
+        quotes = list(story.quotes.order_by("pk").values())
+        return row, tags, quotes
+
+    def reporters_edit(self, reporter, story):
+        """The reporter opens the change form; returns what pressing Save sends."""
+        page = reporter.get(change_url(story))
+        assert page.status_code == 200
+        opened_at = page.context["adminform"].form["base_version"].value()
+        return workflow_form(
+            existing_quotes=story.quotes.all(),
+            slug=story.slug,
+            headline=self.HEADLINE,
+            dek=self.DEK,
+            body=self.BODY,
+            base_version=str(opened_at),
+            **{"quotes-0-context": "at the press conference"},
+        )
+
+    def test_reporter_is_told_and_keeps_their_text_and_the_story_is_unchanged(
+        self, desk_reporter, desk_editor, draft
+    ):
+        reporter, editor = logged_in(desk_reporter), logged_in(desk_editor)
+        edit = self.reporters_edit(reporter, draft)
+        run_action(editor, "publish_selected", [draft])
+        published = self.stored(draft)
+        assert published[0]["status"] == Status.PUBLISHED
+
+        response = reporter.post(change_url(draft), edit)
+
+        assert response.status_code == 200
+        assertContains(response, "An editor published this story after you opened")
+        assertContains(response, "so you can no longer change it")
+        assertContains(response, "nothing was written")
+        assertContains(response, "desk-editor at ")  # who saved it last, and when
+        assertContains(response, self.HEADLINE)
+        assertContains(response, self.DEK)
+        # Every paragraph, line breaks and all, in a box it can be copied from.
+        assert escape(self.BODY) in response.content.decode()
+        assertContains(response, "Diplomacy, NATO")
+        assertContains(response, "at the press conference")  # from the quotes too
+        # Nothing offers to save again: the reporter may not.
+        assertNotContains(response, 'name="_save"')
+        assert self.stored(draft) == published
+
+    def test_a_scheduled_story_is_refused_the_same_way(
+        self, desk_reporter, desk_editor, draft
+    ):
+        reporter, editor = logged_in(desk_reporter), logged_in(desk_editor)
+        edit = self.reporters_edit(reporter, draft)
+        soon = timezone.localtime() + timedelta(days=1)
+        run_action(
+            editor,
+            "schedule_selected",
+            [draft],
+            schedule="1",
+            publish_at=f"{soon:%Y-%m-%d %H:%M}",
+        )
+        scheduled = self.stored(draft)
+        assert scheduled[0]["status"] == Status.SCHEDULED
+
+        response = reporter.post(change_url(draft), edit)
+
+        assertContains(response, "An editor scheduled this story for publication")
+        assertContains(response, self.HEADLINE)
+        assert self.stored(draft) == scheduled
+
+    def test_reporter_is_still_refused_a_story_published_before_they_opened_it(
+        self, desk_reporter, desk_editor, draft
+    ):
+        reporter, editor = logged_in(desk_reporter), logged_in(desk_editor)
+        run_action(editor, "publish_selected", [draft])
+        published = self.stored(draft)
+        page = reporter.get(change_url(draft))
+        assert page.status_code == 200  # to read, with nothing to save
+        assertNotContains(page, 'name="_save"')
+        response = reporter.post(
+            change_url(draft),
+            workflow_form(
+                slug=draft.slug,
+                headline=self.HEADLINE,
+                base_version=str(published[0]["version"]),
+            ),
+        )
+        assert response.status_code == 403
+        assert self.stored(draft) == published
+
+    def test_reporter_is_refused_anothers_draft_published_meanwhile(
+        self, desk_reporter, desk_editor
+    ):
+        others = make_article(status=Status.DRAFT, published_at=None)
+        editor = logged_in(desk_editor)
+        opened_at = others.version
+        run_action(editor, "publish_selected", [others])
+        published = self.stored(others)
+        response = logged_in(desk_reporter).post(
+            change_url(others),
+            workflow_form(
+                slug=others.slug, headline=self.HEADLINE, base_version=str(opened_at)
+            ),
+        )
+        assert response.status_code == 403
+        assert self.stored(others) == published

@@ -1,7 +1,7 @@
 from datetime import UTC
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
 from .natural_keys import key_of
@@ -144,10 +144,26 @@ class Correction(models.Model):
             )
 
     def strike(self, note):
-        """Withdraw the correction, keeping it on the record with the reason."""
+        """Withdraw the correction, keeping it on the record with the reason.
+
+        Readers see the story change (the correction struck through, and gone
+        from its JSON-LD), so the story is marked updated, as when a correction
+        is added.
+        """
         if not note.strip():
             raise ValidationError({"strike_note": "Say why the correction is struck."})
         if self.is_struck:
             raise ValidationError("This correction is already struck.")
         self.strike_note = note
-        self.save(update_fields=["strike_note", "struck_at"])
+        with transaction.atomic():
+            self.save(update_fields=["strike_note", "struck_at"])
+            stored = (
+                type(self.article)
+                ._base_manager.select_for_update()
+                .get(pk=self.article_id)
+            )
+            # Marked on the caller's copy while it is current, as add_correction()
+            # does, so story.corrections.get().strike() leaves `story` usable; a
+            # copy already behind would be refused as stale, so the stored one.
+            current = self.article.version == stored.version
+            (self.article if current else stored).mark_updated(self.struck_at)

@@ -161,6 +161,39 @@ class TestNeverDeleted:
         assert record() == struck and struck[0][3] == "A"
 
 
+class TestStriking:
+    def test_striking_marks_the_story_updated_at_the_strike(self, story):
+        correction = story.add_correction(
+            "Misspelled a name.", when=timezone.now() - timedelta(days=1)
+        )
+        correction.strike("The name was right.")
+        story.refresh_from_db()
+        assert correction.struck_at is not None
+        assert story.updated_at == story.modified_at == correction.struck_at
+
+    def test_the_story_struck_from_stays_current_for_its_next_correction(self, story):
+        story.add_correction(
+            "Misspelled a name.", when=timezone.now() - timedelta(hours=1)
+        )
+        story.corrections.get().strike("The name was right.")
+        struck_at = Correction.objects.get().struck_at
+        assert story.updated_at == struck_at  # the caller's copy, as stored
+        story.add_correction("Got the day wrong.")  # not refused as stale
+        assert Correction.objects.count() == 2
+
+    def test_a_story_saved_since_the_correction_was_read_still_takes_the_strike(
+        self, story
+    ):
+        correction = story.add_correction("Misspelled a name.")
+        elsewhere = Article.objects.get(pk=story.pk)
+        elsewhere.dek = "A new dek."
+        elsewhere.save()  # the story copy the correction holds is now behind
+        correction.strike("The name was right.")
+        saved = Article.objects.get(pk=story.pk)
+        assert saved.dek == "A new dek." and saved.updated_at == correction.struck_at
+        assert Correction.objects.get().is_struck
+
+
 class TestEditorAddsCorrections:
     def test_editor_adds_one_inline_and_readers_see_it(self, story, desk_editor):
         when = timezone.localtime(story.published_at)
@@ -379,6 +412,45 @@ def test_feeds_sitemaps_and_json_ld_date_a_story_by_its_correction(
     assert f"<lastmod>{when:%Y-%m-%d}</lastmod>" in sitemap
     assert f"<updated>{when.isoformat()}</updated>" in atom
     assert "updated <time" in page
+
+
+def test_striking_one_dates_the_story_anew_and_refreshes_cached_pages(
+    client, seed_story, desk_editor, django_capture_on_commit_callbacks
+):
+    def reader_sees():
+        response = client.get(seed_story.get_absolute_url())
+        _, (news_article,), _ = head_of(response)
+        sitemap = client.get("/sitemap-stories.xml").content.decode()
+        atom = client.get(reverse("articles:feed-atom")).content.decode()
+        return response.content.decode(), news_article, sitemap, atom
+
+    added = timezone.now().replace(microsecond=0) - timedelta(days=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        correction = seed_story.add_correction("The talks were on Tuesday.", when=added)
+    page, news_article, sitemap, atom = reader_sees()
+    assert client.get(seed_story.get_absolute_url())["X-Page-Cache"] == "hit"
+    assert news_article["dateModified"] == added.isoformat()
+    assert [c["text"] for c in news_article["correction"]] == [
+        "The talks were on Tuesday."
+    ]
+
+    url = reverse("admin:articles_correction_change", args=[correction.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = logged_in(desk_editor).post(
+            url, {"strike_note": "They were on Monday, as first reported."}
+        )
+    assert response.status_code == 302
+    struck_at = Correction.objects.get().struck_at
+    assert Article.objects.get(pk=seed_story.pk).updated_at == struck_at
+
+    assert client.get(seed_story.get_absolute_url())["X-Page-Cache"] == "miss"
+    page, news_article, sitemap, atom = reader_sees()
+    assert "<del>The talks were on Tuesday.</del>" in page
+    assert "They were on Monday, as first reported." in page
+    assert "correction" not in news_article
+    assert news_article["dateModified"] == struck_at.isoformat()
+    assert f"<lastmod>{struck_at:%Y-%m-%d}</lastmod>" in sitemap
+    assert f"<updated>{struck_at.isoformat()}</updated>" in atom
 
 
 class TestACorrectedQuoteStays:

@@ -17,7 +17,15 @@ class CorrectionAdmin(TextareaMixin, admin.ModelAdmin):
     date_hierarchy = "published_at"
     autocomplete_fields = ["article"]
     list_select_related = ["article"]
-    fields = ["article", "published_at", "text", "quote", "struck_at", "strike_note"]
+    fields = [
+        "article",
+        "published_at",
+        "text",
+        "quote",
+        "struck_at",
+        "struck_by",
+        "strike_note",
+    ]
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -33,13 +41,20 @@ class CorrectionAdmin(TextareaMixin, admin.ModelAdmin):
         if obj is None:
             return []
         # A published correction is only ever struck, once, with a note.
-        readonly = ["article", "published_at", "text", "quote", "struck_at"]
+        readonly = [
+            "article",
+            "published_at",
+            "text",
+            "quote",
+            "struck_at",
+            "struck_by",
+        ]
         return readonly + ["strike_note"] if obj.is_struck else readonly
 
     def save_model(self, request, obj, form, change):
         if change:
             if "strike_note" in form.changed_data:  # read-only once struck
-                obj.strike(obj.strike_note)
+                obj.strike(obj.strike_note, by=request.user)
         else:
             obj.pk = obj.article.add_correction(
                 obj.text, quote=obj.quote, when=obj.published_at

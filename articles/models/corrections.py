@@ -1,5 +1,6 @@
 from datetime import UTC
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
@@ -77,6 +78,18 @@ class Correction(models.Model):
         blank=True,
         help_text="Why the correction was withdrawn. Writing a note strikes the correction; it stays on the record.",
     )
+    struck_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        # Desk bookkeeping, left out of dumps (as Versioned.changed_by) so that
+        # they load into a database where that user doesn't exist.
+        serialize=False,
+        help_text="Who struck the correction; empty if it stands, or arrived in a fixture.",
+    )
 
     objects = CorrectionQuerySet.as_manager()
 
@@ -143,7 +156,7 @@ class Correction(models.Model):
                 {"quote": "Choose a quote from the story being corrected."}
             )
 
-    def strike(self, note):
+    def strike(self, note, *, by=None):
         """Withdraw the correction, keeping it on the record with the reason.
 
         Readers see the story change (the correction struck through, and gone
@@ -154,9 +167,9 @@ class Correction(models.Model):
             raise ValidationError({"strike_note": "Say why the correction is struck."})
         if self.is_struck:
             raise ValidationError("This correction is already struck.")
-        self.strike_note = note
+        self.strike_note, self.struck_by = note, by
         with transaction.atomic():
-            self.save(update_fields=["strike_note", "struck_at"])
+            self.save(update_fields=["strike_note", "struck_at", "struck_by"])
             stored = (
                 type(self.article)
                 ._base_manager.select_for_update()

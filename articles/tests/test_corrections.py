@@ -12,6 +12,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django.asserts import assertContains
 
 from articles.models import (
     Article,
@@ -162,6 +163,29 @@ class TestNeverDeleted:
 
 
 class TestStriking:
+    def test_editor_who_strikes_one_is_recorded_and_shown_read_only(
+        self, story, desk_editor, django_user_model
+    ):
+        correction = story.add_correction("The minister resigned on Monday.")
+        url = reverse("admin:articles_correction_change", args=[correction.pk])
+        client = logged_in(desk_editor)
+        response = client.post(url, {"strike_note": "She had not resigned."})
+        assert response.status_code == 302
+        correction.refresh_from_db()
+        assert correction.struck_by == desk_editor and correction.is_struck
+        page = client.get(url)
+        assert "struck_by" not in page.context["adminform"].form.fields
+        user_page = reverse("admin:auth_user_change", args=[desk_editor.pk])
+        assertContains(
+            page,
+            f'<div class="readonly"><a href="{user_page}">desk-editor</a></div>',
+            html=True,
+        )
+        # A second note, sent anyway, changes nobody's record.
+        other = logged_in(desk_member(django_user_model, "ben", "Editor"))
+        other.post(url, {"strike_note": "Changed my mind."})
+        assert Correction.objects.get().struck_by == desk_editor
+
     def test_striking_marks_the_story_updated_at_the_strike(self, story):
         correction = story.add_correction(
             "Misspelled a name.", when=timezone.now() - timedelta(days=1)
@@ -283,11 +307,11 @@ class TestCorrectionsPage:
 
 
 class TestFixtures:
-    def test_corrections_round_trip_with_natural_keys(self, seed_story):
+    def test_corrections_round_trip_with_natural_keys(self, seed_story, desk_editor):
         seed_story.add_correction(
             "An earlier version gave the wrong day.", quote=seed_story.quotes.first()
         )
-        seed_story.corrections.get().strike("The day was right.")
+        seed_story.corrections.get().strike("The day was right.", by=desk_editor)
         struck_at = Correction.objects.get().struck_at
 
         before = dump()
@@ -295,6 +319,10 @@ class TestFixtures:
             row for row in json.loads(before) if row["model"] == "articles.correction"
         ]
         assert len(rows) == 1 and "pk" not in rows[0]
+        # Who struck it is desk bookkeeping: the dump loads where nobody has
+        # an account (as changed_by, test_fixtures.py).
+        assert "struck_by" not in rows[0]["fields"]
+        desk_editor.delete()
         # Only raw SQL can remove a correction, which is the point.
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM articles_correction")

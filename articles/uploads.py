@@ -14,7 +14,8 @@ run ``check_image()`` on a new file before anything reaches media storage:
 
 When the file is saved, GPS location is removed from its EXIF (orientation and
 the rest are kept, so browsers still turn the photo upright) and its name gets
-the extension of what it really is.
+the extension of what it really is. A name too long for the field is shortened
+(``fitting_name()``), and a file named only ".jpg" is stored as "image.jpg".
 """
 
 import io
@@ -178,6 +179,43 @@ def true_name(name, upload):
     return str(path.with_suffix(extensions[0]))
 
 
+# A file named only ".jpg" (its name lost on the way, or typed so) is stored as this.
+UNNAMED_STEM = "image"
+# What Django's storage adds to a name already taken: "_" and seven characters.
+CLASH_ROOM = 8
+
+
+def split_name(filename):
+    """(stem, extension) of a file's name; ".jpg" is all extension, no stem."""
+    stem, dot, extension = filename.rpartition(".")
+    return (stem, dot + extension) if dot else (filename, "")
+
+
+def with_stem(filename):
+    """filename, or UNNAMED_STEM before its extension when it has no stem."""
+    stem, extension = split_name(filename)
+    # A leading dot would make a hidden file (".jpg.jpg").
+    return (stem.strip(". ") or UNNAMED_STEM) + extension
+
+
+def fitting_name(name, max_length):
+    """A storage path shortened to max_length less room for a clash suffix.
+
+    The folder and extension are kept and the end of the stem is cut, so a
+    photo named with its whole caption is stored under the caption's start.
+    With the room left, Django's storage never truncates the name itself: it
+    cuts from the first dot, and a long name full of dots made it give up
+    (SuspiciousFileOperation, a server error).
+    """
+    folder, _, filename = name.rpartition("/")
+    folder = folder + "/" if folder else ""
+    stem, extension = split_name(with_stem(filename))
+    room = max_length - CLASH_ROOM - len(folder) - len(extension)
+    if len(stem) > room > 0:
+        stem = stem[:room].rstrip(" ._-") or UNNAMED_STEM
+    return folder + stem + extension
+
+
 class UploadedImageFormField(forms.ImageField):
     """The form side: our checks first, with their specific messages."""
 
@@ -187,6 +225,8 @@ class UploadedImageFormField(forms.ImageField):
 
     def to_python(self, data):
         if data not in self.empty_values:
+            # Before the extension check, which reads ".jpg" as no extension.
+            data.name = with_stem(data.name)
             check_image(data)
         return super().to_python(data)
 
@@ -197,7 +237,15 @@ class UploadedImageField(models.ImageField):
     default_validators = [check_image]
 
     def formfield(self, **kwargs):
-        return super().formfield(**{"form_class": UploadedImageFormField, **kwargs})
+        # No max_length: a long name is shortened on save (generate_filename),
+        # not refused with Django's "at most 100 characters".
+        return super().formfield(
+            **{"form_class": UploadedImageFormField, **kwargs, "max_length": None}
+        )
+
+    def generate_filename(self, instance, filename):
+        name = super().generate_filename(instance, filename)
+        return fitting_name(name, self.max_length)
 
     def pre_save(self, model_instance, add):
         file = getattr(model_instance, self.attname)
@@ -205,7 +253,7 @@ class UploadedImageField(models.ImageField):
             check_image(file)  # already done when a form or full_clean() ran
             source = file.file
             cleaned = without_location(source)
-            name = true_name(file.name, source)
+            name = true_name(with_stem(file.name), source)
             if cleaned is not None:
                 file.file = ContentFile(cleaned, name=name)
             file.name = name

@@ -60,6 +60,31 @@ def test_story_photo_is_served_in_responsive_webp_and_jpeg_with_its_credit(clien
             assert image.height == round(900 * int(width) / 1600)
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Harbor storm, fishing boats tied up at the quay, the harbor master "
+        "watching from the pier on Tuesday morning, by Jane Roe for TNS.jpg",
+        ".jpg",
+    ],
+    ids=["long-name", "bare-extension"],
+)
+def test_reader_sees_a_photo_whatever_it_was_named_on_upload(client, name):
+    photo = photo_with_file()
+    photo.image = SimpleUploadedFile(name, upload(1600, 900).read())
+    photo.save()
+    story = make_article(lead_photo=photo)
+    page = client.get(story.get_absolute_url()).content.decode()
+    webp = re.search(r'<source type="image/webp" srcset="([^"]+)"', page).group(1)
+    urls = re.findall(r"(\S+) \d+w", webp)
+    assert len(urls) == 5 and all(stored(url).is_file() for url in urls)
+    # Web servers are commonly set to refuse hidden files (".jpg.jpg"), and
+    # renditions live in a folder named after the photo.
+    for url in [photo.image.url, *urls]:
+        assert not any(part.startswith(".") for part in url.split("/")), url
+    assert 'width="960" height="540"' in page
+
+
 def test_images_are_never_upscaled():
     sizes = renditions_for(photo_with_file(500, 250).image)
     assert [r.width for r in sizes.webp] == [320, 500]

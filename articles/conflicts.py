@@ -71,6 +71,7 @@ class VersionedModelForm(forms.ModelForm):
     """A model form that refuses to overwrite a change made after it was opened."""
 
     base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    bookkeeping = {"base_version"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -83,7 +84,7 @@ class VersionedModelForm(forms.ModelForm):
         return [
             name
             for name, field in self._bound_items()
-            if name != "base_version" and field._has_changed()
+            if name not in self.bookkeeping and field._has_changed()
         ]
 
     def clean(self):
@@ -129,6 +130,71 @@ class VersionedModelForm(forms.ModelForm):
             "again, or reload the page to start from the saved version.",
             code="stale",
             params={"kind": current._meta.verbose_name, "who": who},
+        )
+
+
+class AddedMeanwhileForm(VersionedModelForm):
+    """A row's own add page, refusing a row sent again (a double click).
+
+    The story's page guards its new inline rows with the story's version
+    (StaleParentInlineFormSet). Here the parent (a quote's story) is chosen on
+    the page itself, so the page cannot carry its version; it carries the
+    newest row of its kind when it was opened instead (``seen_up_to``, set
+    when it is shown, as ``base_version`` is). A row added to the same parent
+    after that is the first click of a double click, or someone else's row:
+    either way this one is refused and the editor's text is kept.
+    """
+
+    parent_field = None  # the row's ForeignKey to its parent: "article"
+
+    seen_up_to = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    bookkeeping = {"base_version", "seen_up_to"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance._state.adding:
+            self.initial.setdefault("seen_up_to", self.newest_pk())
+
+    def newest_pk(self):
+        rows = type(self.instance)._base_manager.order_by("-pk")
+        return rows.values_list("pk", flat=True).first() or 0
+
+    def clean(self):
+        cleaned = super().clean()
+        seen = cleaned.get("seen_up_to")
+        parent = cleaned.get(self.parent_field)
+        # A POST without the field (a script) is not checked, as on delete pages.
+        if not self.instance._state.adding or seen is None or parent is None:
+            return cleaned
+        # Of two clicks, the second waits here until the first is saved. SQLite
+        # locks no row: there, two clicks handled at the same instant can both
+        # pass. Ids only grow (a sequence; AUTOINCREMENT on SQLite).
+        locked_copy(parent)
+        added = (
+            type(self.instance)
+            ._base_manager.filter(**{self.parent_field: parent}, pk__gt=seen)
+            .order_by("pk")
+            .first()
+        )
+        if added is None:
+            return cleaned
+        # The next save from this page is the editor's choice to add theirs too.
+        self.data = self.data.copy()
+        self.data[self.add_prefix("seen_up_to")] = self.newest_pk()
+        raise ValidationError(
+            "The %(kind)s %(row)s was added to this %(parent)s by %(who)s, after "
+            "you opened this page, so your save was refused and nothing was "
+            "written. If that was your own first click, your %(kind)s is saved "
+            "already. If not, check the %(parent)s's %(rows)s, then save again "
+            "to add this one as well.",
+            code="added_meanwhile",
+            params={
+                "kind": added._meta.verbose_name,
+                "row": added,
+                "parent": parent._meta.verbose_name,
+                "who": describe_change(added),
+                "rows": added._meta.verbose_name_plural,
+            },
         )
 
 
@@ -206,12 +272,20 @@ class VersionedInlineFormSet(StaleParentInlineFormSet):
                 )
 
 
-def with_base_version(fieldsets):
-    """Fieldsets with the hidden base_version added, so the form carries it."""
-    if any("base_version" in opts["fields"] for _, opts in fieldsets):
+def with_base_version(fieldsets, field="base_version"):
+    """Fieldsets with the hidden base_version (or field) added, so the form carries it."""
+    if any(field in opts["fields"] for _, opts in fieldsets):
         return fieldsets
     (name, opts), *rest = fieldsets
-    return [(name, {**opts, "fields": [*opts["fields"], "base_version"]}), *rest]
+    return [(name, {**opts, "fields": [*opts["fields"], field]}), *rest]
+
+
+def without(fieldsets, field):
+    """Fieldsets with field left out."""
+    return [
+        (name, {**opts, "fields": [f for f in opts["fields"] if f != field]})
+        for name, opts in fieldsets
+    ]
 
 
 class VersionedInlineMixin:
@@ -228,7 +302,13 @@ class VersionedAdminMixin:
     form = VersionedModelForm
 
     def get_fieldsets(self, request, obj=None):
-        return with_base_version(super().get_fieldsets(request, obj))
+        fieldsets = with_base_version(super().get_fieldsets(request, obj))
+        if issubclass(self.form, AddedMeanwhileForm):
+            # Only an add page carries the newest row it was opened after.
+            fieldsets = without(fieldsets, "seen_up_to")
+            if obj is None:
+                fieldsets = with_base_version(fieldsets, "seen_up_to")
+        return fieldsets
 
     def save_model(self, request, obj, form, change):
         obj.changed_by = request.user

@@ -5,7 +5,7 @@ from django.utils.text import normalize_newlines, slugify
 from taggit.models import Tag
 
 from . import wire
-from .conflicts import VersionedModelForm, locked_copy
+from .conflicts import AddedMeanwhileForm, VersionedModelForm, locked_copy
 from .models import Article, Correction, Person, Quote
 from .rendering import render_body
 
@@ -106,6 +106,16 @@ class ArticleForm(VersionedModelForm):
     def changes_story(self):
         """Whether the saved words, people, photo or tags differ from before."""
         return bool(set(self.changed_data) - self.WORKFLOW_FIELDS)
+
+
+class QuoteForm(AddedMeanwhileForm):
+    """A quote's own page: its add page adds a quote once, however often it is sent."""
+
+    parent_field = "article"
+
+    class Meta:
+        model = Quote
+        fields = ["article", "speaker", "text", "context", "order"]
 
 
 class CorrectionForm(forms.ModelForm):

@@ -18,7 +18,7 @@ from ..conflicts import (
     VersionedInlineFormSet,
     VersionedInlineMixin,
 )
-from ..forms import ArticleForm, TextareaMixin, WireImportForm
+from ..forms import ArticleForm, QuoteForm, TextareaMixin, WireImportForm
 from ..models import Article, Correction, Quote, Status, history
 from .reordering import BlankPlacesLast, free_moved_places
 from .workflow import WorkflowActionsMixin
@@ -416,6 +416,7 @@ class ArticleAdmin(
 
 @admin.register(Quote)
 class QuoteAdmin(TextareaMixin, VersionedAdminMixin, admin.ModelAdmin):
+    form = QuoteForm  # a double click on its add page adds the quote once
     list_display = ["__str__", "speaker", "story"]
     list_filter = [("speaker", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["text", "speaker__name"]

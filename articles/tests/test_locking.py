@@ -495,6 +495,36 @@ class TestTwoEditors:
         assert snapshot(story) == after
         assert story.quotes.filter(text="Talks begin on Monday.").count() == 1
 
+    def test_a_double_click_on_a_quotes_own_add_page_adds_it_once(self, ann, story):
+        add = reverse("admin:articles_quote_add")
+        form = ann.get(add).context["adminform"].form
+        data = {
+            name: "" if form[name].value() is None else str(form[name].value())
+            for name in form.fields
+        }
+        data.update(
+            article=str(story.pk),
+            speaker=str(story.quotes.get().speaker_id),
+            text="Talks begin on Monday.",
+        )
+        assert ann.post(add, data).status_code == 302
+        after = snapshot(story)
+
+        response = ann.post(add, data)  # the second click
+
+        assertContains(
+            response,
+            "The quote “Talks begin on Monday.” was added to this article by "
+            "Ann Okafor",
+        )
+        assertContains(response, "after you opened this page, so your save was")
+        # The editor's words are still on the page, and the first save stands.
+        assert response.context["adminform"].form["text"].value() == (
+            "Talks begin on Monday."
+        )
+        assert snapshot(story) == after
+        assert story.quotes.filter(text="Talks begin on Monday.").count() == 1
+
     def test_a_stale_page_cannot_undo_agencies_reordered_meanwhile(self, ann, ben):
         credit = make_photo(caption="Leaders meet.", agencies=["TASS", "Abaca", "TNS"])
 

@@ -218,6 +218,7 @@ def organization_as_speaker(name, report):
 def photo_credit_for(story, people, report):
     if not (story.caption or story.credit.agencies or story.credit.photographer):
         return None
+    PhotoCredit.validate_agencies(story.credit.agencies)
     credit = PhotoCredit.objects.create(
         caption=story.caption,
         photographer=people.get(story.credit.photographer),
@@ -281,7 +282,11 @@ def fixture_photo_slug(story):
 
 
 def fixture_rows(story, *, source="", publish_at=None):
-    """The story as natural-key fixture rows, the format dumpdata writes."""
+    """The story as natural-key fixture rows, the format dumpdata writes.
+
+    Raises ValidationError for a story the database path would refuse too.
+    """
+    PhotoCredit.validate_agencies(story.credit.agencies)
     moment = publish_at.astimezone(UTC).isoformat() if publish_at else None
     article_slug = headline_slug(story.headline)
     article_key = [article_slug, moment]

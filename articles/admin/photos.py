@@ -16,6 +16,42 @@ class AgencyAdmin(admin.ModelAdmin):
 class AgencyLinkFormSet(BlankPlacesLast, StaleParentInlineFormSet):
     place_field = "position"
 
+    def clean(self):
+        super().clean()  # blank places are numbered by now
+        if any(self.errors):
+            return
+        # The line as it will be saved: the rows kept on this page, and any
+        # added by someone else since it was opened.
+        kept = [
+            form
+            for form in self.forms
+            if (form.instance.pk or form.has_changed())
+            and not self._should_delete_form(form)
+        ]
+        line = [
+            (form.cleaned_data["position"], form.cleaned_data["agency"], form)
+            for form in kept
+        ]
+        if self.instance.pk is not None:
+            on_page = [form.instance.pk for form in self.initial_forms]
+            line += [
+                (link.position, link.agency, None)
+                for link in self.instance.agency_links.exclude(
+                    pk__in=on_page
+                ).select_related("agency")
+            ]
+        line.sort(key=lambda row: row[0])
+        first = {}
+        for position, agency, form in line:
+            if agency in first and form is not None:
+                form.add_error(
+                    "agency",
+                    f"{agency} is already in place {first[agency]} of this "
+                    "credit line.",
+                )
+            first.setdefault(agency, position)
+        PhotoCredit.validate_agencies(agency for _, agency, _ in line)
+
 
 class PhotoCreditAgencyInline(admin.TabularInline):
     model = PhotoCreditAgency

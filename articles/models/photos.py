@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from ..uploads import UploadedImageField
@@ -98,6 +99,25 @@ class PhotoCredit(Versioned):
 
     def natural_key(self):
         return (self.slug,)
+
+    @staticmethod
+    def validate_agencies(agencies):
+        """Refuse a credit line that names an agency twice, as “TASS/AP/TASS”.
+
+        agencies are Agency rows or names, in the order the line gives them.
+        """
+        names = [str(agency) for agency in agencies]
+        repeated = [name for i, name in enumerate(names) if name in names[:i]]
+        if repeated:
+            raise ValidationError(
+                "The credit line “%(line)s” names %(repeated)s twice: a credit "
+                "line names each agency once.",
+                code="repeated_agency",
+                params={
+                    "line": "/".join(names),
+                    "repeated": ", ".join(dict.fromkeys(repeated)),
+                },
+            )
 
     @property
     def credit_line(self):

@@ -425,6 +425,55 @@ class TestPhotoCreditAdmin:
         )
         assertContains(response, f'<img src="{credit.image.url}"')
 
+    def test_editor_cannot_credit_one_agency_twice(self, editor_client):
+        credit = make_photo(agencies=["TASS", "AP"])
+        response = editor_client.post(
+            reverse("admin:articles_photocredit_change", args=[credit.pk]),
+            credit_form(credit, [(Agency.objects.get(name="TASS"), "")]),
+        )
+        assertContains(
+            response,
+            "The credit line “TASS/AP/TASS” names TASS twice: a credit line "
+            "names each agency once.",
+        )
+        assertContains(response, "TASS is already in place 1 of this credit line.")
+        assert PhotoCredit.objects.get().credit_line == "TASS/AP"
+        assert credit.agency_links.count() == 2
+
+    def test_editor_cannot_enter_a_new_credit_naming_an_agency_twice(
+        self, editor_client
+    ):
+        tass, ap = Agency.objects.create(name="TASS"), Agency.objects.create(name="AP")
+        data = {
+            "caption": "Leaders meet.",
+            "alt_text": "",
+            "photographer": "",
+            "slug": "",
+            "agency_links-TOTAL_FORMS": "3",
+            "agency_links-INITIAL_FORMS": "0",
+            "agency_links-MIN_NUM_FORMS": "0",
+            "agency_links-MAX_NUM_FORMS": "1000",
+        }
+        for i, agency in enumerate([tass, ap, tass]):
+            data[f"agency_links-{i}-agency"] = agency.pk
+            data[f"agency_links-{i}-position"] = ""
+        response = editor_client.post(reverse("admin:articles_photocredit_add"), data)
+        assertContains(response, "names TASS twice")
+        assert not PhotoCredit.objects.exists()
+
+    def test_editor_swaps_two_agencies_by_name(self, editor_client):
+        credit = make_photo(agencies=["TASS", "AP"])
+        data = credit_form(credit, [])
+        data["agency_links-0-agency"], data["agency_links-1-agency"] = (
+            data["agency_links-1-agency"],
+            data["agency_links-0-agency"],
+        )
+        response = editor_client.post(
+            reverse("admin:articles_photocredit_change", args=[credit.pk]), data
+        )
+        assert response.status_code == 302, response.context["errors"]
+        assert PhotoCredit.objects.get().credit_line == "AP/TASS"
+
 
 class TestOrderingAndClashes:
     def test_editor_swaps_two_quotes_in_the_inline(self, editor_client, seed_story):

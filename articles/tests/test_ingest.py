@@ -317,6 +317,27 @@ class TestIngestIntoTheDatabase:
         )
         assert (counts(), dump()) == before
 
+    @pytest.mark.parametrize("output", [False, True], ids=["database", "fixture"])
+    def test_a_credit_naming_an_agency_twice_is_refused_and_nothing_saved(
+        self, tmp_path, output
+    ):
+        path = tmp_path / "twice.txt"
+        path.write_text(
+            SEED.read_text(encoding="utf-8").replace("/TNS)", "/TASS)", 1),
+            encoding="utf-8",
+        )
+        target = tmp_path / "out"
+        before = (counts(), dump())
+        with pytest.raises(CommandError) as error:
+            ingest(path, *(["--output", target] if output else []))
+        assert str(error.value).startswith(
+            "twice.txt: The credit line “Russian Presidential Press and "
+            "Information Office/TASS/Abaca Press/TASS” names TASS twice: a "
+            "credit line names each agency once."
+        )
+        assert (counts(), dump()) == before
+        assert not target.exists() or not any(target.iterdir())
+
     @pytest.mark.parametrize(
         "content",
         [

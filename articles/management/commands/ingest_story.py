@@ -174,8 +174,16 @@ class Command(BaseCommand):
                     f"{target}: a folder has this name, so the fixture cannot be "
                     "written; nothing was written."
                 )
-        for story, target in zip(stories, targets, strict=True):
-            rows = ingest.fixture_rows(story, source=source, publish_at=publish_at)
+        fixtures = []
+        for story in stories:
+            try:
+                rows = ingest.fixture_rows(story, source=source, publish_at=publish_at)
+            except ValidationError as error:
+                raise CommandError(
+                    f"{story.name}: {' '.join(error.messages)} Nothing was written."
+                ) from error
+            fixtures.append(rows)
+        for rows, target in zip(fixtures, targets, strict=True):
             try:
                 target.write_text(
                     json.dumps(rows, indent=2, ensure_ascii=False) + "\n",

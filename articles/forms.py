@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.db import models
 from django.utils import formats, timezone
 from django.utils.text import normalize_newlines, slugify
@@ -7,6 +8,7 @@ from taggit.models import Tag
 from . import wire
 from .conflicts import AddedMeanwhileForm, VersionedModelForm, locked_copy
 from .models import Article, Correction, Person, Quote
+from .models.tags import tag_named
 from .rendering import render_body
 
 
@@ -116,6 +118,32 @@ class QuoteForm(AddedMeanwhileForm):
     class Meta:
         model = Quote
         fields = ["article", "speaker", "text", "context", "order"]
+
+
+class TagForm(forms.ModelForm):
+    """The tag admin's form: one tag per name, whatever its case.
+
+    With TAGGIT_CASE_INSENSITIVE a story tagged "nato" gets the tag "NATO",
+    so a second tag "nato" would have a page no story ever reaches.
+    """
+
+    class Meta:
+        model = Tag
+        fields = ["name", "slug"]
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        if not getattr(settings, "TAGGIT_CASE_INSENSITIVE", False):
+            return name  # the unique name is the whole rule then
+        existing = tag_named(name, exclude_pk=self.instance.pk)
+        if existing is not None:
+            raise forms.ValidationError(
+                "There is already a tag “%(existing)s”, and tags match whatever "
+                "their case: use that one (stories tagged “%(name)s” get it).",
+                code="same_name",
+                params={"existing": existing.name, "name": name},
+            )
+        return name
 
 
 class CorrectionForm(forms.ModelForm):

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.db.models import Count
 from taggit.models import Tag
 
+from ..forms import TagForm
+
 # taggit's own TagAdmin edits its generic TaggedItem, which our articles do not
 # use: its "merge tags" action would report success and move nothing.
 admin.site.unregister(Tag)
@@ -9,6 +11,7 @@ admin.site.unregister(Tag)
 
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
+    form = TagForm  # no "nato" beside "NATO"
     list_display = ["name", "slug", "story_count"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}

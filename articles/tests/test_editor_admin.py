@@ -613,6 +613,35 @@ class TestTagAdmin:
         )
         assert nato.story_count == 1
 
+    @pytest.mark.parametrize(
+        "existing, typed",
+        [("NATO", "nato"), ("Ünïcode", "ünïcode"), ("Straße", "STRASSE")],
+    )
+    def test_editor_cannot_add_a_tag_that_differs_from_one_only_in_case(
+        self, editor_client, existing, typed
+    ):
+        Tag.objects.create(name=existing, slug="existing")
+        before = list(Tag.objects.values_list("name", "slug"))
+        response = editor_client.post(
+            reverse("admin:taggit_tag_add"), {"name": typed, "slug": "typed"}
+        )
+        assert response.context["adminform"].form.errors["name"] == [
+            f"There is already a tag “{existing}”, and tags match whatever their "
+            "case: use that one (stories tagged "
+            f"“{typed}” get it)."
+        ]
+        assert list(Tag.objects.values_list("name", "slug")) == before
+
+    def test_editor_changes_the_case_of_a_tags_own_name(self, editor_client):
+        tag = Tag.objects.create(name="Nato", slug="nato")
+        Tag.objects.create(name="Ünïcode", slug="unicode")
+        response = editor_client.post(
+            reverse("admin:taggit_tag_change", args=[tag.pk]),
+            {"name": "NATO", "slug": "nato"},
+        )
+        assert response.status_code == 302
+        assert Tag.objects.get(pk=tag.pk).name == "NATO"
+
 
 def test_a_tag_without_letters_or_digits_is_refused_and_nothing_is_saved(editor_client):
     response = editor_client.post(

@@ -1,0 +1,26 @@
+"""Tags are taggit's own model; what makes two tag names the same one."""
+
+from django.db.models import Q
+from taggit.models import Tag
+
+# Any character outside ASCII, written out rather than as \x escapes, which
+# PostgreSQL's and Python's regular expressions read differently.
+NOT_ASCII = "[^\x01-\x7f]"
+
+
+def tag_named(name, *, exclude_pk=None):
+    """The tag whose name is name whatever the case ("NATO" for "nato"), or None.
+
+    Compared with str.casefold(): SQLite's LIKE and lower() fold ASCII letters
+    only, so name__iexact alone let "ünïcode" in beside "Ünïcode". The database
+    narrows the candidates to names equal to name or its casefold in ASCII
+    case, which finds every ASCII match, and names with a letter outside ASCII.
+    """
+    wanted = name.casefold()
+    candidates = Tag.objects.filter(
+        Q(name__iexact=name) | Q(name__iexact=wanted) | Q(name__regex=NOT_ASCII)
+    ).exclude(pk=exclude_pk)
+    return next(
+        (tag for tag in candidates.order_by("pk") if tag.name.casefold() == wanted),
+        None,
+    )

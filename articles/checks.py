@@ -91,6 +91,47 @@ def shared_addresses(stories):
     ]
 
 
+@checks.register(checks.Tags.database)
+def check_credits_name_each_agency_once(app_configs=None, databases=None, **kwargs):
+    from .models import PhotoCredit, PhotoCreditAgency
+
+    if not tables_exist(databases, PhotoCredit, PhotoCreditAgency):
+        return []
+    return [
+        checks.Error(
+            message,
+            hint="Delete the repeated agency from the credit in the admin.",
+            id="articles.E003",
+        )
+        for message in credits_naming_an_agency_twice(PhotoCredit.objects.all())
+    ]
+
+
+def credits_naming_an_agency_twice(credits):
+    """What is wrong with each of `credits` that names an agency twice."""
+    from .models import PhotoCreditAgency
+
+    repeating = (
+        PhotoCreditAgency.objects.using(credits.db)
+        .filter(credit__in=credits)
+        .values("credit", "agency")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .values("credit")
+    )
+    problems = []
+    for credit in (
+        credits.filter(pk__in=repeating)
+        .order_by("pk")
+        .prefetch_related("agency_links__agency")
+    ):
+        try:
+            credit.validate_agencies(link.agency for link in credit.agency_links.all())
+        except ValidationError as error:
+            problems.append(f"Photo credit {credit.slug!r}: {' '.join(error.messages)}")
+    return problems
+
+
 # Checked by the database or by the checks above, not row by row here.
 NOT_CHECKED_BY_ROW = ["lead_photo", "created_by", "changed_by"]
 

@@ -493,6 +493,30 @@ class TestBrokenFixtures:
             call_command("loaddata", str(path), verbosity=0)
         assert (counts(), dump()) == before
 
+    def test_a_photo_credit_naming_an_agency_twice_loads_nothing(
+        self, seed_story, tmp_path
+    ):
+        credit = seed_story.lead_photo
+        rows = [
+            {
+                "model": "articles.photocreditagency",
+                "fields": {"credit": [credit.slug], "agency": ["TASS"], "position": 9},
+            }
+        ]
+        path = tmp_path / "twice.json"
+        path.write_text(json.dumps(rows), encoding="utf-8")
+        before = (counts(), dump())
+        with pytest.raises(CommandError) as error:
+            call_command("loaddata", str(path), verbosity=0)
+        assert str(error.value) == (
+            "Nothing was loaded: the fixtures hold stories, quotes or photo "
+            f"credits the site cannot show.\nPhoto credit {credit.slug!r}: The "
+            "credit line “Russian Presidential Press and Information Office/TASS/"
+            "Abaca Press/TNS/TASS” names TASS twice: a credit line names each "
+            "agency once."
+        )
+        assert (counts(), dump()) == before
+
     def test_a_file_that_is_not_json_says_where_it_stops(self, seed_story, tmp_path):
         path = tmp_path / "cut.json"
         path.write_text('[{"model": "articles.person",\n', encoding="utf-8")

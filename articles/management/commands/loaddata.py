@@ -8,7 +8,8 @@ loaded and the error names each one.
 
 The same goes for a story the site could not show: a slug that is not one, a
 status that is not one, a public story without a publication time, two
-stories at one address (the front page, archives and feeds failed on them).
+stories at one address (the front page, archives and feeds failed on them),
+a photo credit naming one agency twice ("TASS/AP/TASS").
 
 It also names the missing row when a required reference finds none (a quote's
 speaker, say), where Django saves the row without it and reports only the
@@ -26,12 +27,13 @@ from django.db import DataError, IntegrityError
 from django.db.models.signals import post_save
 
 from ...checks import (
+    credits_naming_an_agency_twice,
     invalid_stories,
     quotes_not_in_their_stories,
     shared_addresses,
     unquoted_message,
 )
-from ...models import Article, Quote
+from ...models import Article, PhotoCredit, PhotoCreditAgency, Quote
 
 
 class Command(loaddata.Command):
@@ -55,7 +57,7 @@ class Command(loaddata.Command):
             raise CommandError(unreadable_fixture(error)) from error
 
     def loaddata(self, fixture_labels):
-        loaded = {Article: set(), Quote: set()}
+        loaded = {Article: set(), Quote: set(), PhotoCreditAgency: set()}
         self.saved = set()  # (model, pk) of every row saved so far
 
         def note(sender, instance, raw, **kwargs):
@@ -96,11 +98,17 @@ class Command(loaddata.Command):
             slugs.update(some.values_list("slug", flat=True))
         for some in batches(slugs):
             problems += shared_addresses(stories.filter(slug__in=some))
+        credits = PhotoCredit.objects.using(self.using)
+        for ids in batches(loaded[PhotoCreditAgency]):
+            problems += credits_naming_an_agency_twice(
+                credits.filter(agency_links__in=ids).distinct()
+            )
         if problems:
             why = (
                 "a quote must appear word for word in its story"
                 if len(problems) == len(unquoted)
-                else "the fixtures hold stories or quotes the site cannot show"
+                else "the fixtures hold stories, quotes or photo credits the site "
+                "cannot show"
             )
             raise CommandError(f"Nothing was loaded: {why}.\n" + "\n".join(problems))
 

@@ -271,12 +271,8 @@ class ArticleAdmin(
         # the story leads with now, though other stories may use both.
         revision = version.revision
         revision.revert = lambda delete: history.restore_story(revision)
-        if lost := history.lost_lead_photo(version):
-            messages.warning(
-                request,
-                f"The lead photo this revision had, {lost}, has since been "
-                "deleted and cannot be restored.",
-            )
+        for lost in history.lost_since(revision):
+            messages.warning(request, lost.warning)
         return super()._reversion_revisionform_view(request, version, *args, **kwargs)
 
     def get_object(self, request, object_id, from_field=None):

@@ -11,9 +11,11 @@ rewrites a credit. Revisions made before this held the credit and its agency
 links too; restore_story() writes back only the story's own rows, so those
 are left alone as well. If the credit has been deleted since, the story is
 restored without a lead photo, and the admin tells the editor which photo it
-was (lost_lead_photo()). Not refused: the words are what an editor goes back
-for, and another photo can be chosen on the same form.
+was (lost_since()). Not refused: the words are what an editor goes back for,
+and another photo can be chosen on the same form.
 """
+
+from dataclasses import dataclass
 
 import reversion
 from django.contrib.admin.models import LogEntry
@@ -38,6 +40,23 @@ reversion.register(Article, follow=["quotes", "tagged_items"])
 # The rows a story's restore writes; anything else a revision holds stays as it is.
 STORY_ROWS = (Article, Quote, TaggedArticle)
 
+# What those rows name that is a record of its own, which the desk may delete
+# once no story uses it, and what the editor is told when a revision names one
+# deleted since.
+LOSSES = {
+    (Article, "lead_photo"): "The lead photo this revision had, {name}, has since "
+    "been deleted and cannot be restored.",
+}
+
+
+def story_versions(revision):
+    """The versions of the story's own rows a revision holds."""
+    return [
+        version
+        for version in revision.version_set.select_related("content_type")
+        if version.content_type.model_class() in STORY_ROWS
+    ]
+
 
 def restore_story(revision):
     """Put a story back as the revision holds it: its fields, quotes and tags.
@@ -47,11 +66,7 @@ def restore_story(revision):
     (and its agencies) a revision may hold is neither written back nor, when
     the story leads with another credit now, deleted.
     """
-    versions = [
-        version
-        for version in revision.version_set.select_related("content_type")
-        if version.content_type.model_class() in STORY_ROWS
-    ]
+    versions = story_versions(revision)
     held = {
         model: [v.object_id for v in versions if v.content_type.model_class() is model]
         for model in STORY_ROWS
@@ -90,26 +105,76 @@ def revert_in_turn(versions):
         versions = clashed
 
 
-def lost_lead_photo(version):
-    """The name of the lead photo an article's version had, if deleted since.
+@dataclass(frozen=True)
+class Lost:
+    """A record a story's revision names that has been deleted since."""
 
-    None when the version had no lead photo or its credit still exists.
+    version: Version  # of the row naming it
+    field: str
+    pk: int
+
+    @property
+    def warning(self):
+        """What the editor restoring the revision is told."""
+        model = self.version.content_type.model_class()
+        record = model._meta.get_field(self.field).related_model
+        name = deleted_name(record, self.pk) or f"{record._meta.verbose_name} {self.pk}"
+        return LOSSES[model, self.field].format(row=self.version.object_repr, name=name)
+
+
+def lost_since(revision):
+    """What the revision's story rows name that has been deleted since.
+
+    In the order of LOSSES, so the editor reads them as the form is laid out.
     """
-    credit_id = version.field_dict.get("lead_photo_id")
-    if credit_id is None or PhotoCredit.objects.filter(pk=credit_id).exists():
-        return None
-    # Its deletion in the admin, or a revision that held it, kept its caption.
+    versions = story_versions(revision)
+    lost = []
+    for model, name in LOSSES:
+        field = model._meta.get_field(name)
+        naming = [
+            (version, pk)
+            for version in versions
+            if version.content_type.model_class() is model
+            for pk in named_by(version, field)
+        ]
+        existing = set(
+            field.related_model._base_manager.filter(
+                pk__in={pk for _, pk in naming}
+            ).values_list("pk", flat=True)
+        )
+        lost += [
+            Lost(version, name, pk) for version, pk in naming if pk not in existing
+        ]
+    return lost
+
+
+def named_by(version, field):
+    """The ids of the records a version names in field (none, one or several)."""
+    value = version.field_dict.get(field.attname)
+    if field.many_to_many:
+        return list(value or [])
+    return [] if value is None else [value]
+
+
+def deleted_name(model, pk):
+    """How a deleted record was last named, in quotes; "" when nothing kept it.
+
+    Its deletion in the admin keeps its name, and so does any revision that
+    held the record itself (older story revisions held their photo credit).
+    """
     named = (
         LogEntry.objects.filter(
-            content_type=ContentType.objects.get_for_model(PhotoCredit),
-            object_id=str(credit_id),
+            content_type=ContentType.objects.get_for_model(model),
+            object_id=str(pk),
         )
         .order_by("-action_time")
         .values_list("object_repr", flat=True)
         .first()
-    ) or (
-        Version.objects.get_for_object_reference(PhotoCredit, credit_id)
-        .values_list("object_repr", flat=True)
-        .first()
     )
-    return f"“{named}”" if named else f"photo credit {credit_id}"
+    if not named and reversion.is_registered(model):
+        named = (
+            Version.objects.get_for_object_reference(model, pk)
+            .values_list("object_repr", flat=True)
+            .first()
+        )
+    return f"“{named}”" if named else ""

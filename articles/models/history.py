@@ -9,10 +9,15 @@ stories may lead with, so a restore brings back which credit led the story
 (lead_photo_id is in the article's own version) but neither deletes nor
 rewrites a credit. Revisions made before this held the credit and its agency
 links too; restore_story() writes back only the story's own rows, so those
-are left alone as well. If the credit has been deleted since, the story is
-restored without a lead photo, and the admin tells the editor which photo it
-was (lost_since()). Not refused: the words are what an editor goes back for,
-and another photo can be chosen on the same form.
+are left alone as well.
+
+People and tags are records of their own too, which the desk may delete once
+no story uses them. Whatever a revision names that has been deleted since (its
+lead photo, an author, a person in the story, a tag, a quote's speaker) is left
+out of the restore: the story comes back without it, a quote whose speaker is
+gone does not come back, and the admin tells the editor each thing by name
+(lost_since()). Not refused: the words are what an editor goes back for, and
+the rest can be chosen again on the same form.
 """
 
 from dataclasses import dataclass
@@ -25,6 +30,7 @@ from django.db import IntegrityError, transaction
 from reversion.errors import RevertError
 from reversion.models import Version
 
+from .people import Person
 from .photos import PhotoCredit, PhotoCreditAgency
 from .quotes import Quote
 from .stories import Article, TaggedArticle
@@ -42,10 +48,18 @@ STORY_ROWS = (Article, Quote, TaggedArticle)
 
 # What those rows name that is a record of its own, which the desk may delete
 # once no story uses it, and what the editor is told when a revision names one
-# deleted since.
+# deleted since; in the order the story's form shows them.
 LOSSES = {
+    (Article, "authors"): "An author this revision had, {name}, has since been "
+    "deleted and cannot be restored.",
+    (Article, "people"): "A person this revision named, {name}, has since been "
+    "deleted and cannot be restored.",
     (Article, "lead_photo"): "The lead photo this revision had, {name}, has since "
     "been deleted and cannot be restored.",
+    (TaggedArticle, "tag"): "A tag this revision had, {name}, has since been "
+    "deleted and cannot be restored.",
+    (Quote, "speaker"): "A quote this revision had, {row}, cannot be restored: its "
+    "speaker, {name}, has since been deleted.",
 }
 
 
@@ -64,7 +78,8 @@ def restore_story(revision):
     As django-reversion's revision.revert(delete=True), but for the story's own
     rows only: quotes and tags added since are deleted, and the photo credit
     (and its agencies) a revision may hold is neither written back nor, when
-    the story leads with another credit now, deleted.
+    the story leads with another credit now, deleted. What the revision names
+    that has been deleted since (lost_since()) is left out.
     """
     versions = story_versions(revision)
     held = {
@@ -73,15 +88,28 @@ def restore_story(revision):
     }
     stories = held[Article]
     with transaction.atomic():
+        # A quote whose speaker, or a tag link whose tag, is gone cannot be
+        # written back at all: its row would point at nothing.
+        unwritable = {
+            lost.version.pk
+            for lost in lost_since(revision)
+            if lost.version.content_type.model_class() is not Article
+        }
         Quote.objects.filter(article__in=stories).exclude(pk__in=held[Quote]).delete()
         TaggedArticle.objects.filter(content_object__in=stories).exclude(
             pk__in=held[TaggedArticle]
         ).delete()
-        revert_in_turn(versions)
-        # The credit it led with may have been deleted since.
+        revert_in_turn([v for v in versions if v.pk not in unwritable])
+        # The story's own row is written back whole; then it lets go of the
+        # credit and people it named that are gone. The database checks these
+        # links only at commit, so left in place they failed the whole save.
         Article.objects.filter(pk__in=stories, lead_photo__isnull=False).exclude(
             lead_photo__in=PhotoCredit.objects.all()
         ).update(lead_photo=None)
+        for links in (Article.authors.through, Article.people.through):
+            links.objects.filter(article__in=stories).exclude(
+                person__in=Person.objects.all()
+            ).delete()
 
 
 def revert_in_turn(versions):
@@ -109,7 +137,7 @@ def revert_in_turn(versions):
 class Lost:
     """A record a story's revision names that has been deleted since."""
 
-    version: Version  # of the row naming it
+    version: Version  # of the row naming it: the story, a quote or a tag link
     field: str
     pk: int
 

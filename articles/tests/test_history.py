@@ -3,12 +3,15 @@
 import re
 from datetime import timedelta
 
+import html5lib
 import pytest
 import reversion
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains
 from reversion.models import Version
+from taggit.models import Tag
 
 from articles.models import (
     Agency,
@@ -17,6 +20,7 @@ from articles.models import (
     PhotoCreditAgency,
     Quote,
     Status,
+    TaggedArticle,
 )
 
 from .factories import make_article, make_person, make_photo
@@ -487,3 +491,219 @@ def test_restore_deletes_quotes_added_since(edited_twice):
     )
     restore(client, story, first)
     assert [q.text for q in story.quotes.all()] == ["We are ready to talk,"]
+
+
+# A revision names people and tags that are records of their own: the desk may
+# delete one after the story stops using it. Restoring the revision then brings
+# back everything else and tells the editor what it could not.
+
+CAST_BODY = (
+    "“We are ready to talk,” the minister said.\n\n"
+    "“We will listen,” the envoy said.\n\nTalks begin on Monday."
+)
+
+
+def as_submitted(page):
+    """The POST data a browser sends for the change form as the page shows it."""
+    document = html5lib.parse(page.content.decode(), namespaceHTMLElements=False)
+    (form,) = [f for f in document.iter("form") if f.get("id") == "article_form"]
+    data = {}
+    for field in form.iter():
+        name = field.get("name")
+        kind = field.get("type", "text")
+        if field.tag not in {"input", "textarea", "select"} or not name:
+            continue
+        if kind in {"submit", "button", "file"}:
+            continue
+        if field.tag == "select":
+            values = [
+                o.get("value")
+                for o in field.iter("option")
+                if o.get("selected") is not None
+            ]
+        elif field.tag == "textarea":
+            values = [(field.text or "").removeprefix("\n")]
+        elif kind in {"checkbox", "radio"}:
+            values = (
+                [field.get("value", "on")] if field.get("checked") is not None else []
+            )
+        else:
+            values = [field.get("value", "")]
+        data.setdefault(name, []).extend(values)
+    return data
+
+
+@pytest.fixture
+def cast(desk_editor):
+    """A story written in the admin with a byline, people, tags and quotes;
+    then edited to leave out one of each, so the desk may delete them."""
+    client = logged_in(desk_editor)
+    people = {
+        name: make_person(name=name)
+        for name in ["Ann Minister", "Eve Envoy", "Bob Writer", "Dee Staff", "Cy Named"]
+    }
+    ids = {name: str(person.pk) for name, person in people.items()}
+    client.post(
+        reverse("admin:articles_article_add"),
+        workflow_form(
+            body=CAST_BODY,
+            tags="Diplomacy, Europe",
+            authors=[ids["Bob Writer"], ids["Dee Staff"]],
+            people=[ids["Cy Named"], ids["Eve Envoy"]],
+            **{
+                "quotes-TOTAL_FORMS": "2",
+                "quotes-0-text": "We are ready to talk,",
+                "quotes-0-speaker": ids["Ann Minister"],
+                "quotes-1-text": "We will listen,",
+                "quotes-1-speaker": ids["Eve Envoy"],
+            },
+        ),
+    )
+    story = Article.objects.get(slug="talks-to-begin")
+    ready, listen = story.quotes.all()
+    response = client.post(
+        reverse("admin:articles_article_change", args=[story.pk]),
+        workflow_form(
+            body=CAST_BODY.replace("Monday", "Tuesday"),
+            tags="Diplomacy",
+            authors=[ids["Dee Staff"]],
+            people=[ids["Eve Envoy"]],
+            base_version=str(story.version),
+            **{
+                "quotes-TOTAL_FORMS": "2",
+                "quotes-INITIAL_FORMS": "2",
+                **{
+                    f"quotes-{i}-{field}": str(value)
+                    for i, quote in enumerate([ready, listen])
+                    for field, value in [
+                        ("id", quote.pk),
+                        ("text", quote.text),
+                        ("speaker", quote.speaker_id),
+                        ("order", quote.order),
+                        ("base_version", quote.version),
+                    ]
+                },
+                "quotes-0-DELETE": "on",
+            },
+        ),
+    )
+    assert response.status_code == 302
+    return client, story, people
+
+
+def delete_in_admin(client, record):
+    url = reverse(
+        f"admin:{record._meta.app_label}_{record._meta.model_name}_delete",
+        args=[record.pk],
+    )
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    assert not type(record).objects.filter(pk=record.pk).exists()
+
+
+def story_state(story):
+    """What the story is, with its links and quotes; names where they still exist."""
+    story = Article.objects.get(pk=story.pk)
+    return {
+        "body": story.body,
+        "authors": sorted(p.name for p in story.authors.all()),
+        "people": sorted(p.name for p in story.people.all()),
+        "tags": sorted(story.tags.names()),
+        "quotes": [(q.text, q.speaker.name) for q in story.quotes.all()],
+        # Links to records deleted since, which the lists above cannot show.
+        "links": (
+            Article.authors.through.objects.filter(article=story).count(),
+            Article.people.through.objects.filter(article=story).count(),
+            TaggedArticle.objects.filter(content_object=story).count(),
+        ),
+    }
+
+
+RESTORED = {
+    "body": CAST_BODY,
+    "authors": ["Bob Writer", "Dee Staff"],
+    "people": ["Cy Named", "Eve Envoy"],
+    "tags": ["Diplomacy", "Europe"],
+    "quotes": [
+        ("We are ready to talk,", "Ann Minister"),
+        ("We will listen,", "Eve Envoy"),
+    ],
+    "links": (2, 2, 2),
+}
+
+LOSSES = {
+    "author": (
+        "An author this revision had, “Bob Writer”, has since been deleted and "
+        "cannot be restored.",
+        {"authors": ["Dee Staff"], "links": (1, 2, 2)},
+    ),
+    "named": (
+        "A person this revision named, “Cy Named”, has since been deleted and "
+        "cannot be restored.",
+        {"people": ["Eve Envoy"], "links": (2, 1, 2)},
+    ),
+    "tag": (
+        "A tag this revision had, “Europe”, has since been deleted and cannot be "
+        "restored.",
+        {"tags": ["Diplomacy"], "links": (2, 2, 1)},
+    ),
+    "speaker": (
+        "A quote this revision had, “We are ready to talk,”, cannot be restored: "
+        "its speaker, “Ann Minister”, has since been deleted.",
+        {"quotes": [("We will listen,", "Eve Envoy")]},
+    ),
+}
+
+
+def delete_what_is_lost(client, people, lost):
+    deleted = {
+        "tag": Tag.objects.filter(name="Europe").first(),
+        "speaker": people["Ann Minister"],
+        "author": people["Bob Writer"],
+        "named": people["Cy Named"],
+    }
+    for case in lost:
+        delete_in_admin(client, deleted[case])
+
+
+@pytest.mark.parametrize(
+    "lost", [[case] for case in LOSSES] + [list(LOSSES)], ids=[*LOSSES, "all"]
+)
+def test_restoring_a_revision_whose_people_or_tags_were_deleted_tells_the_editor(
+    cast, lost
+):
+    client, story, people = cast
+    delete_what_is_lost(client, people, lost)
+    url = reverse(
+        "admin:articles_article_revision", args=[story.pk, versions_of(story)[0].pk]
+    )
+    page = client.get(url)
+    assert page.status_code == 200
+    warnings = [LOSSES[case][0] for case in lost]
+    for warning in warnings:
+        assertContains(page, warning)
+    saved = client.post(url, as_submitted(page), follow=True)
+    assert saved.redirect_chain, saved.content.decode()
+    assert [str(m) for m in saved.context["messages"]][: len(warnings)] == warnings
+    expected = dict(RESTORED)
+    for case in lost:
+        for key, value in LOSSES[case][1].items():
+            if key == "links":
+                value = tuple(map(min, expected[key], value))
+            expected[key] = value
+    assert story_state(story) == expected
+    connection.check_constraints()  # what a commit checks: no link to a deleted row
+
+
+def test_a_refused_restore_of_a_revision_with_deleted_people_changes_nothing(cast):
+    client, story, people = cast
+    delete_what_is_lost(client, people, LOSSES)
+    before = story_state(story), len(versions_of(story))
+    url = reverse(
+        "admin:articles_article_revision", args=[story.pk, versions_of(story)[0].pk]
+    )
+    refused = client.post(url, {**as_submitted(client.get(url)), "headline": ""})
+    assert refused.status_code == 200
+    assertContains(refused, "This field is required.")
+    for warning, _ in LOSSES.values():
+        assertContains(refused, warning)
+    assert (story_state(story), len(versions_of(story))) == before

@@ -140,13 +140,18 @@ class Lost:
     version: Version  # of the row naming it: the story, a quote or a tag link
     field: str
     pk: int
+    held_name: str = ""  # as the revision itself named it, where it did
 
     @property
     def warning(self):
         """What the editor restoring the revision is told."""
         model = self.version.content_type.model_class()
         record = model._meta.get_field(self.field).related_model
-        name = deleted_name(record, self.pk) or f"{record._meta.verbose_name} {self.pk}"
+        name = (
+            deleted_name(record, self.pk)
+            or self.held_name
+            or f"{record._meta.verbose_name} {self.pk}"
+        )
         return LOSSES[model, self.field].format(row=self.version.object_repr, name=name)
 
 
@@ -156,6 +161,10 @@ def lost_since(revision):
     In the order of LOSSES, so the editor reads them as the form is laid out.
     """
     versions = story_versions(revision)
+    headline = next(
+        (v.object_repr for v in versions if v.content_type.model_class() is Article),
+        "",
+    )
     lost = []
     for model, name in LOSSES:
         field = model._meta.get_field(name)
@@ -171,7 +180,9 @@ def lost_since(revision):
             ).values_list("pk", flat=True)
         )
         lost += [
-            Lost(version, name, pk) for version, pk in naming if pk not in existing
+            Lost(version, name, pk, tag_named_by(version, headline))
+            for version, pk in naming
+            if pk not in existing
         ]
     return lost
 
@@ -182,6 +193,21 @@ def named_by(version, field):
     if field.many_to_many:
         return list(value or [])
     return [] if value is None else [value]
+
+
+def tag_named_by(version, headline):
+    """The tag's name as a tag link's version recorded it, or "".
+
+    taggit names a link "<story> tagged with <tag>", and the story's own version
+    in the same revision kept the story's part. A tag deleted outside the
+    admin (a shell, a script) leaves no other trace of its name.
+    """
+    if version.content_type.model_class() is not TaggedArticle:
+        return ""
+    prefix = f"{headline} tagged with "
+    if headline and version.object_repr.startswith(prefix):
+        return f"“{version.object_repr.removeprefix(prefix)}”"
+    return ""
 
 
 def deleted_name(model, pk):

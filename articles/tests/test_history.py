@@ -707,3 +707,13 @@ def test_a_refused_restore_of_a_revision_with_deleted_people_changes_nothing(cas
     for warning, _ in LOSSES.values():
         assertContains(refused, warning)
     assert (story_state(story), len(versions_of(story))) == before
+
+
+def test_a_tag_deleted_outside_the_admin_is_named_from_the_revision(cast):
+    client, story, _ = cast
+    # From a shell, say: no log entry keeps its name.
+    Tag.objects.filter(name="Europe").delete()
+    url = reverse(
+        "admin:articles_article_revision", args=[story.pk, versions_of(story)[0].pk]
+    )
+    assertContains(client.get(url), LOSSES["tag"][0])

@@ -8,7 +8,7 @@ from taggit.models import Tag
 from . import wire
 from .conflicts import AddedMeanwhileForm, VersionedModelForm, locked_copy
 from .models import Article, Correction, Person, Quote
-from .models.tags import tag_named
+from .models.tags import names_as_tagged, tag_named
 from .rendering import render_body
 
 
@@ -103,7 +103,7 @@ class ArticleForm(VersionedModelForm):
             )
         if problems:
             raise forms.ValidationError(problems)
-        return tags
+        return names_as_tagged(tags)
 
     def changes_story(self):
         """Whether the saved words, people, photo or tags differ from before."""

@@ -24,6 +24,7 @@ from .models import (
     Status,
 )
 from .models.slugs import unique_slug
+from .models.tags import names_as_tagged
 
 
 @dataclass
@@ -143,7 +144,7 @@ def save_story(story, report, *, source, publish_at):
     article.full_clean()
     article.save()
     article.people.set(people[name] for name in mentioned(story))
-    article.tags.set(list(story.tags))
+    article.tags.set(names_as_tagged(story.tags))
     for order, quote in enumerate(story.quotes, 1):
         if not quote.speaker:
             report.review.append(

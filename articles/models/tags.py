@@ -1,5 +1,6 @@
 """Tags are taggit's own model; what makes two tag names the same one."""
 
+from django.conf import settings
 from django.db.models import Q
 from taggit.models import Tag
 
@@ -24,3 +25,17 @@ def tag_named(name, *, exclude_pk=None):
         (tag for tag in candidates.order_by("pk") if tag.name.casefold() == wanted),
         None,
     )
+
+
+def names_as_tagged(names):
+    """names, each one that names a tag already spelt as that tag is, once each.
+
+    taggit finds a typed name's tag with name__iexact: SQLite folds ASCII only
+    and PostgreSQL's upper() keeps "ß", so a story tagged "ünïcode" or
+    "STRASSE" got a new tag beside "Ünïcode" or "Straße". Given the existing
+    tag's exact name, taggit finds that tag.
+    """
+    if not getattr(settings, "TAGGIT_CASE_INSENSITIVE", False):
+        return list(names)  # then names differing in case are different tags
+    spelt = [(tag.name if (tag := tag_named(name)) else name) for name in names]
+    return list(dict.fromkeys(spelt))

@@ -632,6 +632,30 @@ class TestTagAdmin:
         ]
         assert list(Tag.objects.values_list("name", "slug")) == before
 
+    @pytest.mark.parametrize(
+        "existing, typed",
+        [("NATO", "nato"), ("Ünïcode", "ünïcode"), ("Straße", "STRASSE")],
+    )
+    def test_editor_typing_a_tag_in_another_case_gets_the_existing_tag(
+        self, editor_client, existing, typed
+    ):
+        Tag.objects.create(name=existing, slug="existing")
+        before = list(Tag.objects.values_list("pk", "name", "slug"))
+        response = editor_client.post(
+            reverse("admin:articles_article_add"),
+            article_form(tags=f"Diplomacy, {typed}"),
+        )
+        assert response.status_code == 302, response.context["adminform"].errors
+        story = Article.objects.get(slug="talks-to-begin")
+        assert sorted(story.tags.names()) == sorted(["Diplomacy", existing])
+        # Only "Diplomacy" is new: no second tag beside the existing one.
+        assert (
+            list(
+                Tag.objects.exclude(name="Diplomacy").values_list("pk", "name", "slug")
+            )
+            == before
+        )
+
     def test_editor_changes_the_case_of_a_tags_own_name(self, editor_client):
         tag = Tag.objects.create(name="Nato", slug="nato")
         Tag.objects.create(name="Ünïcode", slug="unicode")

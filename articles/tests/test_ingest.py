@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command, load_command_clas
 from django.urls import reverse
 from pytest_django.asserts import assertContains
 from reversion.models import Version
+from taggit.models import Tag
 
 from articles import wire
 from articles.models import Article, Person, PhotoCredit, Quote, Status
@@ -573,6 +574,24 @@ class TestImportPage:
             Quote.objects.count(),
             PhotoCredit.objects.count(),
         ) == (0, 0, 0, 0)
+
+    @pytest.mark.parametrize(
+        "existing, named",
+        [("zoë łukasz", "Zoë Łukasz"), ("JÜRGEN STRAUSS", "Jürgen Strauß")],
+    )
+    def test_an_imported_story_gets_the_tag_the_desk_has_in_another_case(
+        self, editor_client, existing, named
+    ):
+        Tag.objects.create(name=existing, slug="existing")
+        before = list(Tag.objects.values_list("pk", "name", "slug"))
+        text = (
+            f"{named} wins Geneva vote {named} speaks. (Jan Nowak/AP)\n"
+            f"GENEVA — {named}, the mayor of Geneva, won the vote on Sunday.\n"
+        )
+        assert wire.parse(text, name="copy").tags == (named,)
+        editor_client.post(self.url, {"text": text, "confirm": "1"})
+        assert list(Article.objects.get().tags.names()) == [existing]
+        assert list(Tag.objects.values_list("pk", "name", "slug")) == before
 
     def test_staff_without_add_permission_cannot_import(
         self, client, django_user_model

@@ -24,7 +24,7 @@ from .models import (
     Status,
 )
 from .models.slugs import unique_slug
-from .models.tags import names_as_tagged
+from .models.tags import names_as_tagged, tag_slug
 
 
 @dataclass
@@ -374,7 +374,7 @@ def fixture_rows(story, *, source="", publish_at=None):
         }
     )
     rows += [
-        {"model": "taggit.tag", "fields": {"name": tag, "slug": slugify(tag)}}
+        {"model": "taggit.tag", "fields": {"name": tag, "slug": tag_slug(tag)}}
         for tag in story.tags
     ]
     rows += [

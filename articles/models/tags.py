@@ -27,6 +27,15 @@ def tag_named(name, *, exclude_pk=None):
     )
 
 
+def tag_slug(name):
+    """The slug taggit gives a new tag named name, as its Tag.save() makes it.
+
+    taggit's own Tag.slugify(), so it follows taggit's settings: "zoë-łukasz"
+    by default, where Django's slugify() alone gives "zoe-ukasz".
+    """
+    return Tag(name=name).slugify(name)
+
+
 def names_as_tagged(names):
     """names, each one that names a tag already spelt as that tag is, once each.
 

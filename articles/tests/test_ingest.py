@@ -116,6 +116,22 @@ class TestSeedFixtureIsGenerated:
         assert Article.objects.values_list("headline", "slug").get() == loaded
         assert loaded[1] == "story"
 
+    def test_a_tag_loaded_from_a_fixture_has_the_slug_the_site_gives_it(self, tmp_path):
+        # The fixture's slug was slugify()'s ASCII "zoe-ukasz", so the site's
+        # own "Zoë Łukasz" tag (and its page) had another address.
+        copy = tmp_path / "geneva.txt"
+        copy.write_text(
+            "Zoë Łukasz wins Geneva vote Zoë Łukasz speaks. (Jan Nowak/AP)\n"
+            "GENEVA — Zoë Łukasz, the mayor of Geneva, won the vote on Sunday.\n",
+            encoding="utf-8",
+        )
+        ingest(copy, "--output", tmp_path, *SEED_OPTIONS)
+        call_command("loaddata", str(tmp_path / "geneva.json"), verbosity=0)
+        loaded = Tag.objects.get(name="Zoë Łukasz").slug
+        Article.objects.all().delete()
+        Tag.objects.all().delete()
+        assert Tag.objects.create(name="Zoë Łukasz").slug == loaded == "zoë-łukasz"
+
 
 class TestJsonOutput:
     def test_one_file_prints_one_object_in_the_documented_shape(self):

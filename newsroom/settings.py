@@ -44,10 +44,12 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "axes",
     "csp",
+    # Before taggit, so that its remove_orphaned_tags and deduplicate_tags
+    # commands, which know the stories' own tag links, replace taggit's.
+    "articles",
     "taggit",
     "reversion",
     "reversion_compare",
-    "articles",
 ]
 
 # The history's compare view (django-reversion-compare) compares a story's lead

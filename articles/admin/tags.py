@@ -1,3 +1,4 @@
+import taggit.admin  # noqa: F401  registers taggit's TagAdmin, replaced below
 from django.contrib import admin
 from django.db.models import Count
 from taggit.models import Tag
@@ -5,7 +6,9 @@ from taggit.models import Tag
 from ..forms import TagForm
 
 # taggit's own TagAdmin edits its generic TaggedItem, which our articles do not
-# use: its "merge tags" action would report success and move nothing.
+# use: its "merge tags" action would report success and move nothing. (taggit's
+# admin module is imported above: articles comes first in INSTALLED_APPS, so
+# the admin's autodiscovery reaches this module before taggit's.)
 admin.site.unregister(Tag)
 
 

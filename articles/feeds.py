@@ -217,3 +217,8 @@ class CorrectionsFeed(Feed):
 
     def item_pubdate(self, correction):
         return correction.published_at
+
+    def item_updateddate(self, correction):
+        # RSS items carry no date of change, but the channel's lastBuildDate is
+        # its items' latest: a strike is news to a reader polling the feed.
+        return correction.struck_at or correction.published_at

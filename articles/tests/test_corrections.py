@@ -1,7 +1,9 @@
 """Corrections: added to published stories, shown to readers, struck but never deleted."""
 
 import json
+import re
 from datetime import timedelta
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
@@ -295,6 +297,17 @@ class TestCorrectionsPage:
         feed = client.get(reverse("articles:corrections-feed")).content.decode()
         assert "Second fix." in feed and "Struck: Not needed after all." in feed
         assert "On a story taken down." not in feed
+
+    def test_a_strike_dates_the_corrections_feed(self, story, client):
+        first = story.add_correction(
+            "First fix.", when=timezone.now() - timedelta(hours=2)
+        )
+        story.add_correction("Second fix.", when=timezone.now() - timedelta(hours=1))
+        first.strike("Not needed after all.")
+
+        feed = client.get(reverse("articles:corrections-feed")).content.decode()
+        built = re.search(r"<lastBuildDate>([^<]+)</lastBuildDate>", feed).group(1)
+        assert parsedate_to_datetime(built) == first.struck_at
 
     def test_is_paginated_and_a_bad_page_is_404(self, story, client):
         start = story.published_at + timedelta(minutes=1)

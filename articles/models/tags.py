@@ -39,6 +39,9 @@ def tag_slug(name):
 def names_as_tagged(names):
     """names, each one that names a tag already spelt as that tag is, once each.
 
+    Two new spellings of one name typed together ("Straße, STRASSE") make one
+    tag, spelt as the first of them in names.
+
     taggit finds a typed name's tag with name__iexact: SQLite folds ASCII only
     and PostgreSQL's upper() keeps "ß", so a story tagged "ünïcode" or
     "STRASSE" got a new tag beside "Ünïcode" or "Straße". Given the existing
@@ -46,5 +49,8 @@ def names_as_tagged(names):
     """
     if not getattr(settings, "TAGGIT_CASE_INSENSITIVE", False):
         return list(names)  # then names differing in case are different tags
-    spelt = [(tag.name if (tag := tag_named(name)) else name) for name in names]
-    return list(dict.fromkeys(spelt))
+    spelt = {}  # casefolded name -> the first spelling, as tag_named() compares
+    for name in names:
+        tag = tag_named(name)
+        spelt.setdefault(name.casefold(), tag.name if tag else name)
+    return list(spelt.values())

@@ -656,6 +656,18 @@ class TestTagAdmin:
             == before
         )
 
+    def test_two_new_spellings_typed_together_make_one_tag(self, editor_client):
+        response = editor_client.post(
+            reverse("admin:articles_article_add"),
+            article_form(tags="Straße, Diplomacy, STRASSE, diplomacy"),
+        )
+        assert response.status_code == 302, response.context["adminform"].errors
+        story = Article.objects.get(slug="talks-to-begin")
+        (street,) = Tag.objects.exclude(name="Diplomacy")
+        assert street.name in ("Straße", "STRASSE")
+        assert sorted(story.tags.names()) == sorted(["Diplomacy", street.name])
+        assert Tag.objects.count() == 2
+
     def test_editor_changes_the_case_of_a_tags_own_name(self, editor_client):
         tag = Tag.objects.create(name="Nato", slug="nato")
         Tag.objects.create(name="Ünïcode", slug="unicode")

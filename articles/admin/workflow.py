@@ -2,6 +2,7 @@ import reversion
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
+from django.utils.html import format_html
 from django.utils.translation import ngettext
 
 from ..conflicts import refuse_stale_action
@@ -10,10 +11,28 @@ from ..models import StaleVersionError
 
 
 class WorkflowActionsMixin:
-    """ArticleAdmin's story-list actions that move stories along the desk."""
+    """ArticleAdmin's story-list actions that move stories along the desk, and
+    what a save of the change form tells the desk about where the story stands."""
 
     def has_publish_permission(self, request):
         return request.user.has_perm("articles.publish_article")
+
+    def response_add(self, request, obj, post_url_continue=None):
+        request.saved_story = obj
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        request.saved_story = obj
+        return super().response_change(request, obj)
+
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+        # Django's "was added/changed successfully" offers no hook of its own.
+        # A story saved as Published with its time still to come is hidden
+        # until then: say so, or the editor takes the save for its publication.
+        story = getattr(request, "saved_story", None)
+        if level == messages.SUCCESS and story and story.publication_note:
+            message = format_html("{} {}", message, story.publication_note)
+        super().message_user(request, message, level, *args, **kwargs)
 
     def apply_to_each(self, request, queryset, verb, change):
         """Call change(article) on each story, report refusals, record one revision."""

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.db.models.query import ModelIterable
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.functional import cached_property
 from django.utils.html import strip_tags
 from django.utils.text import slugify
@@ -537,6 +537,26 @@ class Article(Versioned):
             self.status in PUBLIC_STATUSES
             and self.published_at is not None
             and self.published_at > timezone.now()
+        )
+
+    @property
+    def publication_note(self):
+        """What the desk must be told after saving a story not yet public, or "".
+
+        A story saved as Published with its time still to come is scheduled
+        (is_scheduled): readers see it only from that time, when it appears by
+        itself, so its save must not read as its publication. The time is the
+        site's, as the change list shows it.
+        """
+        if not self.is_scheduled:
+            return ""
+        when = timezone.localtime(self.published_at)
+        clock = f"{when:%H:%M:%S}" if when.second else f"{when:%H:%M}"
+        return (
+            "Its publication time is still to come, so it is scheduled: it stays "
+            f"hidden from readers until {clock} on "
+            f"{formats.date_format(when, 'j M Y')} ({when:%Z}), then appears on "
+            "its own."
         )
 
     @property

@@ -1,6 +1,6 @@
 """Roles and statuses: reporters draft and submit, editors schedule and publish."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.contrib.auth.models import Group
@@ -268,6 +268,47 @@ class TestEditor:
         assert listed("scheduled") == ["Waiting one"]
         assert listed("published") == ["Due one"]
         assert listed("draft") == ["Draft one"]
+
+    @pytest.mark.parametrize("page", ["add", "change"])
+    def test_editor_publishing_with_a_time_to_come_is_told_it_is_scheduled(
+        self, desk_editor, client, settings, page
+    ):
+        settings.TIME_ZONE = "America/New_York"  # the site's zone, not UTC
+        if page == "change":
+            story = make_article(
+                slug="talks-to-begin", status=Status.DRAFT, published_at=None
+            )
+            url = change_url(story)
+        else:
+            url = reverse("admin:articles_article_add")
+        when = timezone.make_aware(
+            datetime.combine(timezone.localdate() + timedelta(days=2), time(7))
+        )
+        response = logged_in(desk_editor).post(
+            url,
+            workflow_form(
+                status=Status.PUBLISHED,
+                published_at_0=f"{when:%Y-%m-%d}",
+                published_at_1="07:00:00",
+            ),
+            follow=True,
+        )
+
+        story = Article.objects.get(slug="talks-to-begin")
+        # The editor's choice is kept: Published, at the time they gave.
+        assert (story.status, story.published_at) == (Status.PUBLISHED, when)
+        assert client.get(story.get_absolute_url()).status_code == 404
+        [message] = [str(m) for m in response.context["messages"]]
+        assert message.endswith(
+            "Its publication time is still to come, so it is scheduled: it stays "
+            f"hidden from readers until 07:00 on {when.day} {when:%b %Y} (EST), "
+            "then appears on its own."
+        )
+        assert "published" not in message
+        # The story list says so too, in the site's zone.
+        listed = response.content.decode()
+        assert f">Scheduled for {when:%Y-%m-%d} 07:00<" in listed
+        assert [a.headline for a in Article.objects.scheduled()] == [story.headline]
 
     def test_meaningful_edit_shows_an_update_and_minor_edit_does_not(
         self, desk_editor, client, django_capture_on_commit_callbacks

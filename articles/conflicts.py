@@ -59,6 +59,12 @@ def shown(row, name):
     return f"“{value}”" if value not in (None, "") else "(empty)"
 
 
+def in_quotes(row):
+    """row's name in quotation marks, once: a quote's name has its own."""
+    name = str(row)
+    return name if name.startswith("“") else f"“{name}”"
+
+
 def locked_copy(row):
     """The stored row, locked until the surrounding transaction ends (PostgreSQL)."""
     # No select_related: a FOR UPDATE that waited re-reads the locked row only,
@@ -72,6 +78,9 @@ class VersionedModelForm(forms.ModelForm):
 
     base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     bookkeeping = {"base_version"}
+    # Hidden fields holding the versions of other rows as the page was opened,
+    # passed to Versioned.taken_from by name (QuoteForm: its story's).
+    opened_versions = ()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -368,25 +377,27 @@ def refuse_change_taken_away(modeladmin, request, object_id):
     if request.method != "POST" or object_id is None or "_saveasnew" in request.POST:
         return None
     row = modeladmin.get_object(request, unquote(object_id))
+    carried = getattr(modeladmin.form, "opened_versions", ())
     try:
         read = int(request.POST.get("base_version", ""))
+        opened = {name: int(request.POST.get(name, "")) for name in carried}
     except ValueError:
         return None
-    taken = row and row.taken_from(request.user, read)
+    taken = row and row.taken_from(request.user, read, **opened)
     if not taken:
         return None
     modeladmin.message_user(
         request,
         f"{capfirst(taken)} after you opened it, so you can no longer change it: "
-        "your save was refused and nothing was written. It was last saved by "
-        f"{describe_change(row)}. Everything you sent is below for you to copy; "
-        "ask an editor to make the change.",
+        f"your save was refused and nothing was written. “{row.taken_by}” was "
+        f"last saved by {describe_change(row.taken_by)}. Everything you sent is "
+        "below for you to copy; ask an editor to make the change.",
         messages.ERROR,
     )
     opts = modeladmin.opts
     context = {
         **modeladmin.admin_site.each_context(request),
-        "title": f"Your changes to “{row}” were not saved",
+        "title": f"Your changes to {in_quotes(row)} were not saved",
         "opts": opts,
         "original": row,
         "sent": list(sent_sections(modeladmin, request, row)),

@@ -111,13 +111,28 @@ class ArticleForm(VersionedModelForm):
 
 
 class QuoteForm(AddedMeanwhileForm):
-    """A quote's own page: its add page adds a quote once, however often it is sent."""
+    """A quote's own page: its add page adds a quote once, however often it is sent.
+
+    Its change page carries its story's version as it was opened (the quote's
+    own does not move when the story is published), so a reporter refused
+    because an editor published the story meanwhile is told so, and given
+    back what they typed (conflicts.refuse_change_taken_away).
+    """
 
     parent_field = "article"
+
+    story_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    bookkeeping = AddedMeanwhileForm.bookkeeping | {"story_version"}
+    opened_versions = ("story_version",)
 
     class Meta:
         model = Quote
         fields = ["article", "speaker", "text", "context", "order"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance._state.adding:
+            self.initial.setdefault("story_version", self.instance.article.version)
 
 
 class TagForm(forms.ModelForm):

@@ -76,6 +76,24 @@ class Quote(Versioned):
 
     natural_key.dependencies = ["articles.article", "articles.person"]
 
+    def taken_from(self, user, version, *, story_version=None):
+        """How a save of its story after story_version took the quote away, or "".
+
+        Whoever may change a quote's story may change the quote (QuoteAdmin),
+        and publishing the story leaves the quote's own version as it was: its
+        page carries the story's version too. A quote saved since its page
+        was opened (moved to another story, say) was not taken by that story
+        alone, so it says nothing.
+        """
+        if story_version is None or version != self.version:
+            return ""
+        return self.article.taken_from(user, story_version, named="this quote’s story")
+
+    @property
+    def taken_by(self):
+        """Its story: publishing the story takes the quote out of a reporter's hands."""
+        return self.article
+
     @property
     def anchor(self):
         return f"quote-{self.order}"

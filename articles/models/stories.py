@@ -598,13 +598,15 @@ class Article(Versioned):
             and self.status in DRAFT_STATUSES
         )
 
-    def taken_from(self, user, version):
+    def taken_from(self, user, version, *, named="this story"):
         """How a save after version took the story out of user's hands, or "".
 
         A reporter's own draft that an editor published or scheduled while the
         reporter had it open. Rows keep no status per version, so whether they
         could change it then is read from what a save cannot change: the story
         is theirs and they may change stories; only its status stops them now.
+        named is what the refusal calls the story: a quote's page, “this quote’s
+        story” (Quote.taken_from).
         """
         if version >= self.version or self.editable_by(user):
             return ""
@@ -613,8 +615,8 @@ class Article(Versioned):
         ):
             return ""
         if self.public_status == Status.SCHEDULED:
-            return "an editor scheduled this story for publication"
-        return "an editor published this story"
+            return f"an editor scheduled {named} for publication"
+        return f"an editor published {named}"
 
     @cached_property
     def relations(self):

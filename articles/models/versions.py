@@ -86,13 +86,20 @@ class Versioned(models.Model):
             self.version = read
             raise
 
-    def taken_from(self, user, version):
+    def taken_from(self, user, version, **opened):
         """How a save after version took the row out of user's hands, or "".
 
         Only rows whose permissions depend on what they hold say anything here:
-        a story leaves a reporter's hands when it is published (Article).
+        a story leaves a reporter's hands when it is published (Article), and
+        its quotes with it (Quote). opened holds the versions of other rows the
+        page carried as it was opened (a quote's page: story_version).
         """
         return ""
+
+    @property
+    def taken_by(self):
+        """The row whose save can take this one out of a user's hands: itself."""
+        return self
 
 
 @receiver(pre_save, dispatch_uid="articles-loaded-rows-move-their-version-on")

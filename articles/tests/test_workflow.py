@@ -1,5 +1,6 @@
 """Roles and statuses: reporters draft and submit, editors schedule and publish."""
 
+import re
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -22,6 +23,10 @@ CHANGELIST = reverse("admin:articles_article_changelist")
 
 def change_url(article):
     return reverse("admin:articles_article_change", args=[article.pk])
+
+
+def quote_change_url(quote):
+    return reverse("admin:articles_quote_change", args=[quote.pk])
 
 
 def logged_in(user):
@@ -610,6 +615,28 @@ def test_only_a_publication_after_the_reporter_read_it_takes_their_draft(
     )
 
 
+def test_a_quote_is_taken_with_its_story_only_as_its_page_opened_it(
+    desk_reporter, desk_editor
+):
+    story = make_article(
+        status=Status.DRAFT, published_at=None, created_by=desk_reporter, quotes=1
+    )
+    quote = story.quotes.get()
+    opened = {"version": quote.version, "story_version": story.version}
+    assert quote.taken_from(desk_reporter, **opened) == ""
+    story.publish(by=desk_editor)
+    quote.refresh_from_db()
+    assert quote.taken_from(desk_reporter, **opened) == (
+        "an editor published this quote’s story"
+    )
+    assert quote.taken_from(desk_reporter, quote.version) == ""  # no story version
+    assert quote.taken_from(desk_editor, **opened) == ""  # still theirs to change
+    assert quote.taken_by == story
+    quote.context = "at the press conference"
+    quote.save()  # saved since the page opened: not taken by the story alone
+    assert quote.taken_from(desk_reporter, **opened) == ""
+
+
 class TestPublishedWhileAReporterEdits:
     """An editor publishes a reporter's draft while its change form is open."""
 
@@ -719,6 +746,81 @@ class TestPublishedWhileAReporterEdits:
                 headline=self.HEADLINE,
                 base_version=str(published[0]["version"]),
             ),
+        )
+        assert response.status_code == 403
+        assert self.stored(draft) == published
+
+    QUOTE = "We are ready to talk, and we will talk on Monday,"
+
+    def reporters_quote_edit(self, reporter, quote):
+        """The reporter opens the quote's own page; returns what Save sends."""
+        page = reporter.get(quote_change_url(quote))
+        assert page.status_code == 200
+        assertContains(page, 'name="_save"')
+        # What the browser sends back untouched: the versions the page opened.
+        hidden = dict(
+            re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page.text)
+        )
+        return {
+            **hidden,
+            "article": str(quote.article_id),
+            "speaker": str(quote.speaker_id),
+            "text": self.QUOTE,
+            "context": "at the press conference",
+            "order": str(quote.order),
+            "_save": "Save",
+        }
+
+    def test_reporter_on_a_quotes_page_is_told_and_keeps_their_text(
+        self, desk_reporter, desk_editor, draft
+    ):
+        reporter, editor = logged_in(desk_reporter), logged_in(desk_editor)
+        quote = draft.quotes.get()
+        edit = self.reporters_quote_edit(reporter, quote)
+        run_action(editor, "publish_selected", [draft])
+        published = self.stored(draft)
+        assert published[0]["status"] == Status.PUBLISHED
+
+        response = reporter.post(quote_change_url(quote), edit)
+
+        assert response.status_code == 200
+        assertContains(
+            response, "An editor published this quote’s story after you opened it"
+        )
+        assertContains(response, "so you can no longer change it")
+        assertContains(response, "nothing was written")
+        # Who last saved the story (published it), and when.
+        assertContains(
+            response, f"“{draft.headline}” was last saved by desk-editor at "
+        )
+        assertContains(response, "<h1>Your changes to “We are ready to talk,” were")
+        assertContains(response, escape(self.QUOTE))
+        assertContains(response, "at the press conference")
+        assertNotContains(response, 'name="_save"')
+        # The story, its tags and its quote: every column, versions included.
+        assert self.stored(draft) == published
+
+    def test_reporter_on_a_quotes_page_is_still_refused_a_story_published_before(
+        self, desk_reporter, desk_editor, draft
+    ):
+        reporter, editor = logged_in(desk_reporter), logged_in(desk_editor)
+        quote = draft.quotes.get()
+        run_action(editor, "publish_selected", [draft])
+        published = self.stored(draft)
+        page = reporter.get(quote_change_url(quote))
+        assert page.status_code == 200  # to read, with nothing to save
+        assertNotContains(page, 'name="_save"')
+        response = reporter.post(
+            quote_change_url(quote),
+            {
+                "article": str(draft.pk),
+                "speaker": str(quote.speaker_id),
+                "text": self.QUOTE,
+                "context": "",
+                "order": str(quote.order),
+                "base_version": str(published[2][0]["version"]),
+                "story_version": str(published[0]["version"]),
+            },
         )
         assert response.status_code == 403
         assert self.stored(draft) == published

@@ -145,10 +145,15 @@ def story_metadata(article, request):
         ("twitter:description", description),
     ]
     if image:
-        open_graph += [
-            ("og:image", image),
-            ("og:image:alt", photo.alt_text or photo.caption),
-        ]
+        open_graph.append(("og:image", image))
+        if photo.image_width:
+            # Facebook and LinkedIn size a page's first card from these, before
+            # they have fetched the image.
+            open_graph += [
+                ("og:image:width", photo.image_width),
+                ("og:image:height", photo.image_height),
+            ]
+        open_graph.append(("og:image:alt", photo.alt_text or photo.caption))
         twitter += [
             ("twitter:image", image),
             ("twitter:image:alt", photo.alt_text or photo.caption),

@@ -115,6 +115,18 @@ class TestStoryMetadata:
         assert (data["image"]["width"], data["image"]["height"]) == (1600, 900)
         assert [author["name"] for author in data["author"]] == ["Ann Lee"]
 
+    def test_a_shared_story_card_knows_its_photos_size_before_fetching_it(self, client):
+        # Facebook and LinkedIn draw the first share of a page from og:image's
+        # declared size; without it the first card goes out with no picture.
+        photo = make_photo(alt_text="Putin at a desk")
+        photo.image = jpeg(1200, 630)
+        photo.save()
+        story = make_article(lead_photo=photo)
+        metas, _, _ = head_of(client.get(story.get_absolute_url()))
+        assert metas["og:image:width"] == ["1200"]
+        assert metas["og:image:height"] == ["630"]
+        assert metas["og:image:alt"] == ["Putin at a desk"]
+
     def test_json_ld_cannot_be_broken_out_of(self, client):
         story = make_article(
             headline="Breaking </script><script>alert(1)</script> news"

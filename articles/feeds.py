@@ -151,6 +151,13 @@ class LatestArticlesAtomFeed(LatestArticlesFeed):
     def subtitle(self):
         return self.description()
 
+    def author_name(self):
+        # Atom requires an author of the feed unless every entry names one
+        # (RFC 4287, 4.1.1), and wire copy often has no byline: the
+        # publication answers for the feed, as it does in the JSON-LD's
+        # publisher, and entries without a byline still name no one.
+        return settings.SITE_NAME
+
 
 class TagFeed(LatestArticlesFeed):
     def get_object(self, request, slug):

@@ -201,6 +201,20 @@ class TestLatestFeed:
         assert enclosure.get("href") == HOST + story.lead_photo.image.url
         assert enclosure.get("type") == "image/jpeg"
 
+    def test_atom_reader_gets_a_valid_feed_when_no_story_has_a_byline(
+        self, client, seed_story
+    ):
+        # RFC 4287, 4.1.1: a feed names an author unless every entry names
+        # one. The publication answers for the feed; the seed's entry, whose
+        # copy names no one, still carries no author of its own.
+        feed = get_xml(client, "/feeds/latest/atom/")
+        [entry] = feed.findall("atom:entry", NS)
+        assert entry.find("atom:author", NS) is None
+        assert [
+            a.findtext("atom:name", namespaces=NS)
+            for a in feed.findall("atom:author", NS)
+        ] == [settings.SITE_NAME]
+
     def test_pages_advertise_both_latest_feeds(self, client, seed_story):
         response = client.get("/")
         assertContains(

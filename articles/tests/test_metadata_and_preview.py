@@ -1,8 +1,10 @@
 import io
 import json
+from pathlib import Path
 
 import html5lib
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -114,6 +116,22 @@ class TestStoryMetadata:
         }
         assert (data["image"]["width"], data["image"]["height"]) == (1600, 900)
         assert [author["name"] for author in data["author"]] == ["Ann Lee"]
+
+    def test_seed_photo_is_credited_exactly_as_the_wire_credits_it(
+        self, client, seed_story
+    ):
+        wire = (
+            Path(settings.BASE_DIR) / "fixtures" / "wire" / "000_75c388e515c58762.txt"
+        )
+        headline_line = wire.read_text(encoding="utf-8").splitlines()[0]
+        wire_credit = headline_line.rsplit("(", 1)[1].removesuffix(")")
+        photo = seed_story.lead_photo
+        photo.image = jpeg()
+        photo.save()
+        _, [data], _ = head_of(client.get(SEED_URL))
+        assert data["image"]["creditText"] == wire_credit
+        assert data["image"]["caption"] == "Russia's President Vladimir Putin."
+        assert "author" not in data  # a photographer is not a byline
 
     def test_a_shared_story_card_knows_its_photos_size_before_fetching_it(self, client):
         # Facebook and LinkedIn draw the first share of a page from og:image's

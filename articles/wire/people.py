@@ -80,6 +80,27 @@ _APPOSITIVE_BEFORE = re.compile(r"(?:^|,\s+|\b(?:the|a|an)\s+)([^,.;“”\"]*?)
 _APPOSITION = r"(?:,[^,“”\"]{1,90},)?"
 
 
+# Rules read the words next to a name, never the whole paragraph: the patterns
+# anchored at the end of what comes before were searched from every position of
+# it, so a paragraph of a few thousand names took minutes.
+NEAR = 300
+_SPACE = re.compile(r"\s")
+
+
+def start_near(text, position, near=NEAR):
+    """Index at most near characters before position, at a space so no word is cut."""
+    start = max(0, position - near)
+    if start:
+        space = _SPACE.search(text, start, position)
+        start = space.start() if space else position
+    return start
+
+
+def text_before(text, position):
+    """The words just before position: at most NEAR characters of them."""
+    return text[start_near(text, position) : position]
+
+
 def words_of(text):
     return [w for w in re.split(r"\s+", text.strip()) if w]
 
@@ -245,7 +266,8 @@ def person_at(text, match):
         return None
     if any(w.lower() in ROLE_NOUNS for w in name_words):
         return None
-    before, after = text[: match.start()], text[match.end() :]
+    before = text_before(text, match.start())
+    after = text[match.end() : match.end() + NEAR]
     honorific = _HONORIFIC_BEFORE.search(before)
     honorific = " ".join(honorific.group(1).split()) if honorific else ""
     role = " ".join(title)

@@ -131,6 +131,22 @@ class TestFirstLine:
             ("The talks stalled.",),
         )
 
+    @pytest.mark.parametrize(
+        "line",
+        [
+            "Storm clouds over the harbor (Jane Roe/TNS)",
+            "Budget vote fails Storm clouds over the harbor. (Jane Roe/TNS)",
+        ],
+    )
+    def test_a_caption_on_its_own_line_keeps_all_its_words(self, line):
+        # Split as line 1 is, the first caption lost all its words and the
+        # second its first three.
+        parsed = wire.parse(
+            f"Budget talks stall\n{line}\nThe talks stalled.", name="x.txt"
+        )
+        assert parsed.caption == line.removesuffix(" (Jane Roe/TNS)")
+        assert parsed.credit == wire.Credit("Jane Roe", ("TNS",))
+
 
 class TestPeople:
     def names(self, *paragraphs):

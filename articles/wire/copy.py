@@ -15,7 +15,11 @@ import re
 
 from .attribution import attribute_quotes
 from .credits import find_source_note, split_credit
-from .headline import looks_like_caption, split_headline_and_caption
+from .headline import (
+    looks_like_caption,
+    split_caption_and_credit,
+    split_headline_and_caption,
+)
 from .people import find_people
 from .quote_text import normalize_quote_text
 from .quotes import find_quote_spans
@@ -85,8 +89,9 @@ def parse(text, *, name):
     body_text = "\n".join(paragraph for _, paragraph in rest)
     headline, caption, credit_text = split_headline_and_caption(first, body_text)
     if not credit_text and rest and looks_like_caption(rest[0][1]):
-        _, caption, credit_text = split_headline_and_caption("x " + rest[0][1])
-        caption = caption if caption != "x" else ""
+        # Split as line 1 is, this line lost its first words, or all of it
+        # when no headline-like split was found.
+        caption, credit_text = split_caption_and_credit(rest[0][1])
         rest = rest[1:]
     if not headline:
         raise WireFormatError(name, headline_line, "line 1 has no headline")

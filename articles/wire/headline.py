@@ -14,6 +14,12 @@ def looks_like_caption(line):
     return bool(match and "/" in match.group(1) and len(line) < 400)
 
 
+def split_caption_and_credit(line):
+    """A caption on a line of its own: all of it is caption, then the credit's text."""
+    match = _CREDIT_AT_END.search(line)
+    return line[: match.start()].strip(), match.group(1).strip()
+
+
 def split_headline_and_caption(line, body_text=""):
     """Split line 1 into headline, caption and the credit's text.
 

@@ -313,6 +313,15 @@ class TestMalformedFiles:
             "this is not wire copy text"
         )
 
+    @pytest.mark.parametrize(
+        "first", [". (TASS)", "“” (TASS)", "— (Jane Roe/TNS)", "\u200b (TASS)", "..."]
+    )
+    def test_a_headline_without_letters_or_digits_is_refused(self, first):
+        with pytest.raises(wire.WireFormatError) as error:
+            story("A paragraph.", first=first)
+        assert error.value.line == 1
+        assert "has no letters or digits" in str(error.value)
+
     def test_only_lf_crlf_and_cr_end_a_line(self):
         parsed = wire.parse("Budget talks stall\r\nOne.\rTwo.\nThree.", name="test.txt")
         assert (parsed.headline, parsed.body) == (

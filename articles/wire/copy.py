@@ -95,6 +95,13 @@ def parse(text, *, name):
         rest = rest[1:]
     if not headline:
         raise WireFormatError(name, headline_line, "line 1 has no headline")
+    if not any(char.isalnum() for char in headline):
+        # ".", "“”" or a zero-width space: kept, it was a story with no headline.
+        raise WireFormatError(
+            name,
+            headline_line,
+            f"the headline “{headline}” has no letters or digits",
+        )
     if not rest:
         raise WireFormatError(
             name, headline_line + 1, "the story has no body paragraphs"

@@ -170,6 +170,21 @@ def save_story(story, report, *, source, publish_at):
     return article
 
 
+def validated(row, what):
+    """row, once full_clean() accepts it; else ValidationError naming what it is.
+
+    People and agencies are made with create(), which checks no field: SQLite
+    kept a 250-character agency that PostgreSQL refuses with a server error.
+    """
+    try:
+        row.full_clean()
+    except ValidationError as error:
+        raise ValidationError(
+            f"{what}: {why_refused(error)}", code="refused"
+        ) from error
+    return row
+
+
 def person_slug(name):
     return slugify(name, allow_unicode=True)[:200]
 
@@ -183,13 +198,17 @@ def person_for(person, report):
     if found:
         report.reused.append(f"person {found.name}")
         return found
-    created = Person.objects.create(
-        name=person.name,
-        slug=unique_slug(Person, person.name, max_length=200, allow_unicode=True),
-        honorific=person.honorific,
-        role=person.role,
-        organization=person.organization,
+    created = validated(
+        Person(
+            name=person.name,
+            slug=unique_slug(Person, person.name, max_length=200, allow_unicode=True),
+            honorific=person.honorific,
+            role=person.role,
+            organization=person.organization,
+        ),
+        f"the person “{shorten(person.name)}”",
     )
+    created.save()
     report.created.append(
         f"person {created.name}" + (f" ({created.role})" if created.role else "")
     )
@@ -208,12 +227,17 @@ def organization_as_speaker(name, report):
     if found:
         report.reused.append(f"speaker {found.name}")
         return found
-    report.review.append(f"{name} is quoted as an organization: check the attribution")
-    return Person.objects.create(
-        name=name,
-        slug=unique_slug(Person, name, max_length=200, allow_unicode=True),
-        organization=name,
+    speaker = validated(
+        Person(
+            name=name,
+            slug=unique_slug(Person, name, max_length=200, allow_unicode=True),
+            organization=name,
+        ),
+        f"the speaker “{shorten(name)}”",
     )
+    speaker.save()
+    report.review.append(f"{name} is quoted as an organization: check the attribution")
+    return speaker
 
 
 def photo_credit_for(story, people, report):
@@ -226,7 +250,10 @@ def photo_credit_for(story, people, report):
         slug=unique_slug(PhotoCredit, story.caption or story.headline, max_length=200),
     )
     for position, name in enumerate(story.credit.agencies, 1):
-        agency, _ = Agency.objects.get_or_create(name=name)
+        agency = Agency.objects.filter(name=name).first()
+        if agency is None:
+            agency = validated(Agency(name=name), f"the agency “{shorten(name)}”")
+            agency.save()
         PhotoCreditAgency.objects.create(
             credit=credit, agency=agency, position=position
         )
@@ -263,9 +290,10 @@ def mentioned(story):
     ]
 
 
-def shorten(text, words=8):
+def shorten(text, words=8, chars=80):
     parts = text.split()
-    return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
+    short = " ".join(parts[:words])
+    return short[:chars] + ("…" if len(parts) > words or len(short) > chars else "")
 
 
 def fixture_photo_slug(story):

@@ -355,6 +355,40 @@ class TestIngestIntoTheDatabase:
         assert (counts(), dump()) == before
         assert not target.exists() or not any(target.iterdir())
 
+    @pytest.mark.parametrize("output", [False], ids=["database"])
+    @pytest.mark.parametrize(
+        "replace, refusal",
+        [
+            (
+                ("/TNS)", "/" + "X" * 250 + ")"),
+                "the agency “" + "X" * 80 + "…”: name: Ensure this value has "
+                "at most 200 characters (it has 250).",
+            ),
+            (
+                ("Maj. Gen. Igor", "Maj. Gen. " + "Igor " * 50),
+                "the person “Igor Igor Igor Igor Igor Igor Igor Igor…”: name: "
+                "Ensure this value has at most 200 characters (it has 261).",
+            ),
+        ],
+        ids=["agency", "person"],
+    )
+    def test_a_name_too_long_to_store_is_refused_and_nothing_saved(
+        self, tmp_path, output, replace, refusal
+    ):
+        # SQLite kept the 250-character agency that PostgreSQL refuses with a
+        # server error; loaddata refused the fixture written for it.
+        path = tmp_path / "long.txt"
+        path.write_text(
+            SEED.read_text(encoding="utf-8").replace(*replace, 1), encoding="utf-8"
+        )
+        target = tmp_path / "out"
+        before = (counts(), dump())
+        with pytest.raises(CommandError) as error:
+            ingest(path, *(["--output", target] if output else []))
+        assert str(error.value).startswith(f"long.txt: {refusal}")
+        assert (counts(), dump()) == before
+        assert not target.exists() or not any(target.iterdir())
+
     @pytest.mark.parametrize(
         "content",
         [

@@ -355,7 +355,7 @@ class TestIngestIntoTheDatabase:
         assert (counts(), dump()) == before
         assert not target.exists() or not any(target.iterdir())
 
-    @pytest.mark.parametrize("output", [False], ids=["database"])
+    @pytest.mark.parametrize("output", [False, True], ids=["database", "fixture"])
     @pytest.mark.parametrize(
         "replace, refusal",
         [
@@ -533,6 +533,54 @@ class TestOutputFolder:
             ingest(SEED, second, "--output", out)
         # The first story's fixture is not written either.
         assert (counts(), self.files(tmp_path)) == before
+
+
+class TestFixtureOfBadCopy:
+    """--output refuses what the database path refuses, and writes what loads."""
+
+    @pytest.mark.parametrize(
+        "copy, refusal",
+        [
+            (
+                # Line 1 dropped: the first body paragraph became the headline.
+                "\n".join(SEED.read_text(encoding="utf-8").splitlines()[1:]),
+                "the headline has 323 characters, more than 300",
+            ),
+            (
+                SEED.read_text(encoding="utf-8")
+                + "\n“We will win &amp; go home,” Konashenkov said.",
+                "quote 6 “We will win &amp; go home,”: text: Write the words as "
+                "readers see them",
+            ),
+        ],
+        ids=["headline", "quote"],
+    )
+    def test_copy_the_database_path_refuses_writes_no_fixture(
+        self, tmp_path, copy, refusal
+    ):
+        path = tmp_path / "bad.txt"
+        path.write_text(copy, encoding="utf-8")
+        with pytest.raises(CommandError) as error:
+            ingest(path, "--output", tmp_path / "out")
+        assert str(error.value).startswith(f"bad.txt: {refusal}")
+        assert str(error.value).endswith("Nothing was written.")
+        assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+    def test_one_person_or_tag_spelt_two_ways_loads_as_one(self, tmp_path):
+        # Both spellings have the slug vladimir-putin: loaddata refused the
+        # fixture for having two people, then two tags, of that slug.
+        path = tmp_path / "two-ways.txt"
+        path.write_text(
+            SEED.read_text(encoding="utf-8")
+            + "\nVla’dimir Putin said it again."
+            + "\nPresident Vla'dimir Putin said “nothing at all will change now.”",
+            encoding="utf-8",
+        )
+        ingest(path, "--output", tmp_path)
+        call_command("loaddata", str(tmp_path / "two-ways.json"), verbosity=0)
+        article = Article.objects.get()
+        assert Person.objects.filter(slug="vladimir-putin").count() == 1
+        assert article.tags.filter(slug="vladimir-putin").count() == 1
 
 
 class TestImportPage:

@@ -370,14 +370,21 @@ def test_straight_quote_version_of_the_seed_finds_the_same_quotes():
         "Ana Duarte, " * 5000 + "said “we will win.”",
         "“x” " * 20000,
         "“We will win,” he said. " * 8000,
+        "A. " * 50000,
     ],
-    ids=["many-names", "many-quotes", "many-attributed-quotes"],
+    ids=["many-names", "many-quotes", "many-attributed-quotes", "many-initials"],
 )
 def test_a_long_paragraph_is_read_in_one_pass_not_once_per_name(paragraph):
     # Each name or quote searched everything before it in the paragraph:
     # before the fix these took from half a minute to several minutes.
     parsed = story(paragraph)
     assert parsed.body == (paragraph.strip(),)
+
+
+def test_a_long_first_line_is_split_in_one_pass():
+    # Each word of line 1 split all the words after it: 100 KB took 7 s.
+    parsed = story("The talks stalled.", first="Word " * 20000 + CAPTION)
+    assert parsed.credit == wire.Credit("Jane Roe", ("Agence Example", "TNS"))
 
 
 def test_the_parser_never_imports_django():

@@ -75,7 +75,7 @@ def caption_start(text, body_text=""):
         elif before[0].isupper() and before.lower() not in NOT_NAME_WORDS:
             score -= 2  # "Vladimir|Putin" would cut a name in two
         if re.match(rf"(?:[\w’'-]+\s+){{0,2}}?[\w’'-]+\s+[{_UPPER}]", caption) and any(
-            w.lower() in ROLE_NOUNS for w in caption.split()[:3]
+            w.lower() in ROLE_NOUNS for w in caption.split(maxsplit=3)[:3]
         ):
             score += (
                 2  # "Kenyan Foreign Minister Wanjiru …" introduces the photo's subject

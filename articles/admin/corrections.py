@@ -41,15 +41,9 @@ class CorrectionAdmin(TextareaMixin, admin.ModelAdmin):
         if obj is None:
             return []
         # A published correction is only ever struck, once, with a note.
-        readonly = [
-            "article",
-            "published_at",
-            "text",
-            "quote",
-            "struck_at",
-            "struck_by",
-        ]
-        return readonly + ["strike_note"] if obj.is_struck else readonly
+        if obj.is_struck:
+            return self.fields
+        return [name for name in self.fields if name != "strike_note"]
 
     def save_model(self, request, obj, form, change):
         if change:

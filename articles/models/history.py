@@ -92,7 +92,7 @@ def restore_story(revision):
         # written back at all: its row would point at nothing.
         unwritable = {
             lost.version.pk
-            for lost in lost_since(revision)
+            for lost in lost_among(versions)
             if lost.version.content_type.model_class() is not Article
         }
         Quote.objects.filter(article__in=stories).exclude(pk__in=held[Quote]).delete()
@@ -160,7 +160,11 @@ def lost_since(revision):
 
     In the order of LOSSES, so the editor reads them as the form is laid out.
     """
-    versions = story_versions(revision)
+    return lost_among(story_versions(revision))
+
+
+def lost_among(versions):
+    """lost_since() for a revision's story versions, as story_versions() lists them."""
     headline = next(
         (v.object_repr for v in versions if v.content_type.model_class() is Article),
         "",

@@ -5,6 +5,7 @@ ingest_story command and the admin's import page both call it); fixture_rows()
 writes the same story as a natural-key fixture for loaddata.
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC
 
@@ -61,20 +62,13 @@ def save_stories(stories, *, dry_run=False, source="", publish_at=None, user=Non
     report = IngestReport(dry_run=dry_run)
     with transaction.atomic():
         for story in stories:
-            try:
-                with reversion.create_revision():
-                    article = save_story(
-                        story, report, source=source, publish_at=publish_at
-                    )
-                    reversion.set_user(user)
-                    reversion.set_comment(
-                        f"Imported from the wire copy ({story.name})."
-                    )
-            except ValidationError as error:
-                # Raised inside the transaction, so no story of the batch is kept.
-                raise ValidationError(
-                    f"{story.name}: {why_refused(error)}", code="refused"
-                ) from error
+            # Refused inside the transaction, so no story of the batch is kept.
+            with refusing(story.name), reversion.create_revision():
+                article = save_story(
+                    story, report, source=source, publish_at=publish_at
+                )
+                reversion.set_user(user)
+                reversion.set_comment(f"Imported from the wire copy ({story.name}).")
             report.articles.append(article)
         if dry_run:
             transaction.set_rollback(True)
@@ -170,19 +164,38 @@ def save_story(story, report, *, source, publish_at):
     return article
 
 
+@contextmanager
+def refusing(what):
+    """Turn a ValidationError raised inside into one naming what was refused."""
+    try:
+        yield
+    except ValidationError as error:
+        reason = why_refused(error)
+        raise ValidationError(
+            f"{what}: {reason}" if what else reason, code="refused"
+        ) from error
+
+
 def validated(row, what):
     """row, once full_clean() accepts it; else ValidationError naming what it is.
 
     People and agencies are made with create(), which checks no field: SQLite
     kept a 250-character agency that PostgreSQL refuses with a server error.
     """
-    try:
+    with refusing(what):
         row.full_clean()
-    except ValidationError as error:
-        raise ValidationError(
-            f"{what}: {why_refused(error)}", code="refused"
-        ) from error
     return row
+
+
+def new_person(person, slug):
+    """The Person row for a person the wire copy introduces, not yet saved."""
+    return Person(
+        name=person.name,
+        slug=slug,
+        honorific=person.honorific,
+        role=person.role,
+        organization=person.organization,
+    )
 
 
 def person_slug(name):
@@ -199,12 +212,9 @@ def person_for(person, report):
         report.reused.append(f"person {found.name}")
         return found
     created = validated(
-        Person(
-            name=person.name,
-            slug=unique_slug(Person, person.name, max_length=200, allow_unicode=True),
-            honorific=person.honorific,
-            role=person.role,
-            organization=person.organization,
+        new_person(
+            person,
+            unique_slug(Person, person.name, max_length=200, allow_unicode=True),
         ),
         f"the person “{shorten(person.name)}”",
     )
@@ -329,13 +339,7 @@ def refuse_as_the_database_would(story, *, source, publish_at):
     rows = [(article, "")]
     rows += [
         (
-            Person(
-                name=person.name,
-                slug=person_slug(person.name),
-                honorific=person.honorific,
-                role=person.role,
-                organization=person.organization,
-            ),
+            new_person(person, person_slug(person.name)),
             f"the person “{shorten(person.name)}”",
         )
         for person in story.people
@@ -353,15 +357,10 @@ def refuse_as_the_database_would(story, *, source, publish_at):
         if quote.speaker
     ]
     for row, what in rows:
-        try:
+        with refusing(what):
             row.clean_fields(exclude=["article", "speaker"])
             if isinstance(row, Quote):
                 row.clean()
-        except ValidationError as error:
-            reason = why_refused(error)
-            raise ValidationError(
-                f"{what}: {reason}" if what else reason, code="refused"
-            ) from error
 
 
 def one_per_slug(person_rows):

@@ -182,6 +182,7 @@ class ArticleAdmin(
             super()
             .get_queryset(request)
             .annotate(quote_count=Count("quotes", distinct=True))
+            .with_desk_order()
             .prefetch_related("people")
         )
 
@@ -189,7 +190,7 @@ class ArticleAdmin(
     def quote_count(self, article):
         return article.quote_count
 
-    @admin.display(description="Status", ordering="status")
+    @admin.display(description="Status", ordering="desk_order")
     def status_label(self, article):
         status = article.public_status
         label = status.label

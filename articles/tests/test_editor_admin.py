@@ -1,4 +1,5 @@
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -157,6 +158,28 @@ class TestArticleAdmin:
             response, "Igor Konashenkov, Olaf Scholz, Sergei Shoigu, Vladimir Putin"
         )
         assertContains(response, "Published")
+
+    def test_sorting_by_status_follows_the_desk_not_the_alphabet(self, editor_client):
+        now = timezone.now()
+        published = make_article(status=Status.PUBLISHED)
+        due = make_article(status=Status.SCHEDULED, published_at=now - timedelta(1))
+        scheduled = make_article(
+            status=Status.SCHEDULED, published_at=now + timedelta(1)
+        )
+        review = make_article(status=Status.IN_REVIEW, published_at=None)
+        draft = make_article(status=Status.DRAFT, published_at=None)
+        url = reverse("admin:articles_article_changelist")
+        column = "2"  # status_label, after the selection box's column 0 and headline
+
+        def rows(order):
+            response = editor_client.get(url, {"o": order})
+            return [story.pk for story in response.context["cl"].result_list]
+
+        ascending = rows(column)
+        assert ascending[:3] == [draft.pk, review.pk, scheduled.pk]
+        # A scheduled story whose time has come reads "Published" and sorts so.
+        assert set(ascending[3:]) == {published.pk, due.pk}
+        assert rows(f"-{column}")[2:] == [scheduled.pk, review.pk, draft.pk]
 
     @pytest.mark.parametrize("query", ["Konashenkov", "Belarusian", "troops leaving"])
     def test_search_finds_stories_by_headline_body_and_people(

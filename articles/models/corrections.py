@@ -1,11 +1,11 @@
 from datetime import UTC
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
 from .natural_keys import key_of
+from .versions import desk_user
 
 
 class CorrectionDeletionError(ValidationError):
@@ -78,17 +78,8 @@ class Correction(models.Model):
         blank=True,
         help_text="Why the correction was withdrawn. Writing a note strikes the correction; it stays on the record.",
     )
-    struck_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        # Desk bookkeeping, left out of dumps (as Versioned.changed_by) so that
-        # they load into a database where that user doesn't exist.
-        serialize=False,
-        help_text="Who struck the correction; empty if it stands, or arrived in a fixture.",
+    struck_by = desk_user(
+        "Who struck the correction; empty if it stands, or arrived in a fixture."
     )
 
     objects = CorrectionQuerySet.as_manager()

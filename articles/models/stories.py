@@ -2,7 +2,6 @@ import html
 from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Case, Exists, OuterRef, Prefetch, Q, Value, When
@@ -24,7 +23,7 @@ from .photos import PhotoCredit, PhotoCreditAgency
 from .quotes import Quote
 from .rows import Rerun, prefetched
 from .story_page import Relations, StoryPageIterable, load_story
-from .versions import Versioned
+from .versions import Versioned, desk_user
 
 
 class Status(models.TextChoices):
@@ -445,16 +444,8 @@ class Article(Versioned):
         blank=True,
         help_text="The update time readers see: set by meaningful edits and corrections after publication.",
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-        # Desk bookkeeping, left out of dumps so they load where that user doesn't exist.
-        serialize=False,
-        help_text="Who started the story; a reporter may change only their own drafts.",
+    created_by = desk_user(
+        "Who started the story; a reporter may change only their own drafts."
     )
     wire_digest = models.CharField(
         max_length=64,

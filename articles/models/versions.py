@@ -24,23 +24,32 @@ class StaleVersionError(Exception):
         )
 
 
-class Versioned(models.Model):
-    version = models.PositiveIntegerField(
-        default=1,
-        editable=False,
-        help_text="Goes up by one on every save; a save based on an older version is refused.",
-    )
-    changed_by = models.ForeignKey(
+def desk_user(help_text):
+    """A user the desk records beside a row: who made, changed or struck it.
+
+    Left out of dumps so that they load into a database where that user
+    doesn't exist; kept when the user is deleted, as empty.
+    """
+    return models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         editable=False,
         on_delete=models.SET_NULL,
         related_name="+",
-        # Desk bookkeeping, left out of dumps (as Article.created_by) so that they
-        # load into a database where that user doesn't exist.
         serialize=False,
-        help_text="Who made the last change; empty for the wire ingest and loaded fixtures.",
+        help_text=help_text,
+    )
+
+
+class Versioned(models.Model):
+    version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Goes up by one on every save; a save based on an older version is refused.",
+    )
+    changed_by = desk_user(
+        "Who made the last change; empty for the wire ingest and loaded fixtures."
     )
     # Set by save(); null for rows that arrived by loaddata or bulk_create.
     changed_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from ..conflicts import VersionedAdminMixin
 from ..forms import TextareaMixin
 from ..models import Article, Person, Quote
+from .workflow import SharedRecordAdminMixin
 
 
 class PersonQuoteInline(admin.TabularInline):
@@ -40,7 +41,9 @@ class PersonQuoteInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(TextareaMixin, VersionedAdminMixin, admin.ModelAdmin):
+class PersonAdmin(
+    SharedRecordAdminMixin, TextareaMixin, VersionedAdminMixin, admin.ModelAdmin
+):
     list_display = ["name", "honorific", "role", "organization", "quote_count"]
     ordering = ["name"]  # Meta.ordering is dropped once get_queryset() groups by
     search_fields = ["name", "role", "organization"]

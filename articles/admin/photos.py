@@ -6,10 +6,11 @@ from ..conflicts import StaleParentInlineFormSet, VersionedAdminMixin
 from ..forms import TextareaMixin
 from ..models import Agency, Article, PhotoCredit, PhotoCreditAgency
 from .reordering import BlankPlacesLast, free_moved_places
+from .workflow import SharedRecordAdminMixin, SharedRecordInlineMixin
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(SharedRecordAdminMixin, admin.ModelAdmin):
     search_fields = ["name"]
 
 
@@ -53,7 +54,7 @@ class AgencyLinkFormSet(BlankPlacesLast, StaleParentInlineFormSet):
         PhotoCredit.validate_agencies(agency for _, agency, _ in line)
 
 
-class PhotoCreditAgencyInline(admin.TabularInline):
+class PhotoCreditAgencyInline(SharedRecordInlineMixin, admin.TabularInline):
     model = PhotoCreditAgency
     formset = AgencyLinkFormSet
     extra = 1
@@ -62,7 +63,9 @@ class PhotoCreditAgencyInline(admin.TabularInline):
 
 
 @admin.register(PhotoCredit)
-class PhotoCreditAdmin(TextareaMixin, VersionedAdminMixin, admin.ModelAdmin):
+class PhotoCreditAdmin(
+    SharedRecordAdminMixin, TextareaMixin, VersionedAdminMixin, admin.ModelAdmin
+):
     list_display = ["thumbnail", "caption", "credit_line"]
     list_display_links = ["thumbnail", "caption"]
     search_fields = ["caption", "alt_text", "photographer__name", "agencies__name"]

@@ -4,6 +4,7 @@ from django.db.models import Count
 from taggit.models import Tag
 
 from ..forms import TagForm
+from .workflow import SharedRecordAdminMixin
 
 # taggit's own TagAdmin edits its generic TaggedItem, which our articles do not
 # use: its "merge tags" action would report success and move nothing. (taggit's
@@ -13,7 +14,7 @@ admin.site.unregister(Tag)
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(SharedRecordAdminMixin, admin.ModelAdmin):
     form = TagForm  # no "nato" beside "NATO"
     list_display = ["name", "slug", "story_count"]
     search_fields = ["name"]

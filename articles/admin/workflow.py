@@ -1,5 +1,6 @@
 import reversion
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
@@ -8,6 +9,7 @@ from django.utils.translation import ngettext
 from ..conflicts import refuse_stale_action
 from ..forms import ScheduleForm
 from ..models import StaleVersionError
+from ..models.shared import may_change_shared
 
 
 class WorkflowActionsMixin:
@@ -112,3 +114,51 @@ class WorkflowActionsMixin:
             "unpublished",
             lambda article: article.unpublish(by=request.user),
         )
+
+
+class SharedRecordAdminMixin:
+    """People, photo credits, agencies and tags, which many stories show: once a
+    story showing one has gone out, only an editor may change it (models/shared.py).
+
+    A reporter then sees the record read-only, and is told why.
+    """
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or may_change_shared(request.user, obj))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET":
+            obj = self.get_object(request, unquote(object_id))
+            if (
+                obj is not None
+                and super().has_change_permission(request, obj)
+                and not self.has_change_permission(request, obj)
+            ):
+                self.message_user(
+                    request,
+                    f"A published or scheduled story shows this "
+                    f"{self.opts.verbose_name}, so only an editor can change it.",
+                    messages.INFO,
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+class SharedRecordInlineMixin:
+    """An inline of a shared record (a credit's agencies): read-only whenever
+    its record is (SharedRecordAdminMixin)."""
+
+    def _record_editable(self, request, obj):
+        return obj is None or may_change_shared(request.user, obj)
+
+    def has_add_permission(self, request, obj=None):
+        allowed = super().has_add_permission(request, obj)
+        return allowed and self._record_editable(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and self._record_editable(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and self._record_editable(request, obj)

@@ -2,6 +2,7 @@ from django.db import models
 
 from ..addresses import address
 from ..uploads import UploadedImageField
+from .shared import SharedRecord
 from .slugs import unique_slug
 from .versions import Versioned
 
@@ -11,7 +12,7 @@ class PersonQuerySet(models.QuerySet):
         return self.get(slug=slug)
 
 
-class Person(Versioned):
+class Person(SharedRecord, Versioned):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
     honorific = models.CharField(

@@ -5,6 +5,7 @@ from ..uploads import UploadedImageField
 from .natural_keys import key_of
 from .people import Person
 from .places import next_place, place_limit
+from .shared import SharedRecord
 from .slugs import unique_slug
 from .versions import Versioned
 
@@ -37,7 +38,7 @@ class PhotoCreditQuerySet(models.QuerySet):
         return self.get(slug=slug)
 
 
-class PhotoCredit(Versioned):
+class PhotoCredit(SharedRecord, Versioned):
     slug = models.SlugField(
         max_length=200,
         unique=True,

@@ -55,6 +55,10 @@ class ArticleQuerySet(models.QuerySet):
         """Stories waiting for their publication time."""
         return self.filter(status__in=PUBLIC_STATUSES, published_at__gt=timezone.now())
 
+    def gone_out(self):
+        """Stories published or scheduled: out of a reporter's hands, their time come or not."""
+        return self.filter(status__in=PUBLIC_STATUSES)
+
     def in_review(self):
         return self.filter(status=Status.IN_REVIEW)
 

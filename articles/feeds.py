@@ -14,6 +14,7 @@ from .models import Article, Correction, Person
 from .models.text import without_control_characters
 
 FEED_LENGTH = 30
+DUBLIN_CORE = "http://purl.org/dc/elements/1.1/"
 
 
 class AbsoluteEnclosures:
@@ -61,13 +62,43 @@ class XmlText:
         super().write(outfile, encoding)
 
 
-class RssFeed(XmlText, AbsoluteEnclosures, Rss201rev2Feed):
-    pass
+class Bylines:
+    """Take an item's byline authors, each with their page made absolute.
+
+    Django's generators take one author an item, so a byline of several
+    people became one name ("A and B"). Stories pass theirs as the extra
+    item field ``authors``, (name, page) pairs in byline order, and the
+    generators below write one element each.
+    """
+
+    def add_item(self, *args, authors=(), **kwargs):
+        authors = [(name, urljoin(self.feed["link"], page)) for name, page in authors]
+        super().add_item(*args, authors=authors, **kwargs)
 
 
-class AtomFeed(XmlText, AbsoluteEnclosures, Atom1Feed):
+class RssFeed(XmlText, AbsoluteEnclosures, Bylines, Rss201rev2Feed):
+    def rss_attributes(self):
+        # Declared once for every item's dc:creator, not on each element as
+        # Rss201rev2Feed does for its single author.
+        return {**super().rss_attributes(), "xmlns:dc": DUBLIN_CORE}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        # RSS's own <author> is an email address; Dublin Core elements may
+        # be repeated, one creator each.
+        for name, _ in item.get("authors", ()):
+            handler.addQuickElement("dc:creator", name)
+
+
+class AtomFeed(XmlText, AbsoluteEnclosures, Bylines, Atom1Feed):
     def add_item_elements(self, handler, item):
         super().add_item_elements(HtmlTitles(handler), item)
+        # RFC 4287, 4.1.2: an entry carries one or more atom:author elements.
+        for name, page in item.get("authors", ()):
+            handler.startElement("author", {})
+            handler.addQuickElement("name", name)
+            handler.addQuickElement("uri", page)
+            handler.endElement("author")
 
 
 class HtmlTitles:
@@ -129,8 +160,15 @@ class LatestArticlesFeed(Feed):
     def item_updateddate(self, article):
         return article.modified_at
 
-    def item_author_name(self, article):
-        return article.byline or None  # no byline in the copy: no author element
+    def item_extra_kwargs(self, article):
+        # Not item_author_name: Django writes one author an item. No byline in
+        # the copy: no author element (the Atom feed's own author stands).
+        return {
+            "authors": [
+                (person.name, person.get_absolute_url())
+                for person in article.authors.all()
+            ]
+        }
 
     def item_categories(self, article):
         return [tag.name for tag in article.tags.all()]

@@ -127,13 +127,23 @@ class TestLatestFeed:
         assert item.find("author") is None
         assert item.find("dc:creator", NS) is None
 
-    def test_reader_sees_the_byline_of_a_story_with_authors(self, client):
+    def test_reader_sees_each_author_of_a_byline_as_a_creator_in_order(self, client):
         story = make_article(headline="Budget passes")
         story.authors.set(
-            [make_person(name="Ana Costa"), make_person(name="Rui Almeida")]
+            [
+                make_person(name="Rui Almeida"),
+                make_person(name="Ana Costa"),
+                make_person(name="Bea Lopes"),
+            ]
         )
+        assert story.byline == "Ana Costa, Bea Lopes and Rui Almeida"
         item = rss_items(client, "/feeds/latest/")["Budget passes"]
-        assert item.findtext("dc:creator", namespaces=NS) == "Ana Costa and Rui Almeida"
+        assert [c.text for c in item.findall("dc:creator", NS)] == [
+            "Ana Costa",
+            "Bea Lopes",
+            "Rui Almeida",
+        ]
+        assert item.find("author") is None
 
     def test_reader_gets_the_dek_as_description_when_there_is_one(self, client):
         make_article(headline="With a dek", dek="The short version.")
@@ -200,6 +210,48 @@ class TestLatestFeed:
         [enclosure] = atom.findall("atom:link[@rel='enclosure']", NS)
         assert enclosure.get("href") == HOST + story.lead_photo.image.url
         assert enclosure.get("type") == "image/jpeg"
+
+    def test_atom_reader_gets_each_author_of_a_byline_with_their_page(
+        self, client, seed_story
+    ):
+        story = make_article(headline="Budget passes")
+        story.authors.set(
+            [
+                make_person(name="Rui Almeida", slug="rui-almeida"),
+                make_person(name="Ana Costa", slug="ana-costa"),
+            ]
+        )
+        make_article(headline="Sole byline").authors.add(
+            make_person(name="Bea Lopes", slug="bea-lopes")
+        )
+        feed = get_xml(client, "/feeds/latest/atom/")
+        entries = {
+            e.findtext("atom:title", namespaces=NS): e
+            for e in feed.findall("atom:entry", NS)
+        }
+
+        def authors(entry):
+            return [
+                (
+                    a.findtext("atom:name", namespaces=NS),
+                    a.findtext("atom:uri", namespaces=NS),
+                )
+                for a in entry.findall("atom:author", NS)
+            ]
+
+        # In byline order (story.byline reads "Ana Costa and Rui Almeida").
+        assert authors(entries["Budget passes"]) == [
+            ("Ana Costa", f"{HOST}/people/ana-costa/"),
+            ("Rui Almeida", f"{HOST}/people/rui-almeida/"),
+        ]
+        assert authors(entries["Sole byline"]) == [
+            ("Bea Lopes", f"{HOST}/people/bea-lopes/")
+        ]
+        assert authors(entries[SEED_HEADLINE]) == []
+        assert [
+            a.findtext("atom:name", namespaces=NS)
+            for a in feed.findall("atom:author", NS)
+        ] == [settings.SITE_NAME]
 
     def test_atom_reader_gets_a_valid_feed_when_no_story_has_a_byline(
         self, client, seed_story
@@ -449,6 +501,30 @@ def test_feeds_cost_the_same_with_two_stories_or_twenty(client, settings):
     many = [count_queries(client, url) for url in urls]
     assert few == many
     assert many[0] <= 4
+
+
+def test_feeds_cost_the_same_with_one_author_a_story_or_three(client, settings):
+    settings.PAGE_CACHE_SECONDS = 0  # the cost of building them, not of a cache hit
+    staff = make_person(slug="staff-writer")
+    urls = [
+        "/feeds/latest/",
+        "/feeds/latest/atom/",
+        "/tags/budget/feed/",
+        "/people/staff-writer/feed/",
+    ]
+    stories = [make_article(tags=1) for _ in range(5)]
+    for story in stories:
+        story.tags.add("Budget")
+        story.authors.add(staff)
+    one = [count_queries(client, url) for url in urls]
+    for story in stories:
+        story.authors.add(make_person(), make_person())
+    three = [count_queries(client, url) for url in urls]
+    assert one == three
+    creators = rss_items(client, "/feeds/latest/")[stories[0].headline].findall(
+        "dc:creator", NS
+    )
+    assert len(creators) == 3
 
 
 def test_stored_markup_reaches_feed_readers_as_text(client, db):

@@ -160,6 +160,13 @@ class LatestArticlesFeed(Feed):
     def item_updateddate(self, article):
         return article.modified_at
 
+    # Atom's <id> and RSS's <guid>. Not the story's address, Django's default:
+    # that changes with the slug, and feed readers then showed the story twice.
+    item_guid_is_permalink = False
+
+    def item_guid(self, article):
+        return article.tag_uri
+
     def item_extra_kwargs(self, article):
         # Not item_author_name: Django writes one author an item. No byline in
         # the copy: no author element (the Atom feed's own author stands).

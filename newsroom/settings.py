@@ -251,6 +251,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 TAGGIT_CASE_INSENSITIVE = True
 
 SITE_NAME = os.environ.get("SITE_NAME", "The Newsroom")
+# The domain that names every story in the feeds for good (Article.tag_uri, an
+# RFC 4151 tag URI), not the host a request came by: one the publication held
+# when it published them. Changing it changes every feed entry's id, so keep
+# it even if the site moves. By default the first of ALLOWED_HOSTS.
+FEED_ID_DOMAIN = os.environ.get("FEED_ID_DOMAIN") or next(
+    (host.lstrip(".") for host in ALLOWED_HOSTS if host != "*"), "localhost"
+)
 
 # Security headers switch on with the environment, never by separate code.
 SECURE_CONTENT_TYPE_NOSNIFF = True

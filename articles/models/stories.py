@@ -523,6 +523,20 @@ class Article(Versioned):
         )
 
     @property
+    def tag_uri(self):
+        """The story's permanent name for feed ids (RFC 4151); None while undated.
+
+        Its id and the day it was published, in UTC so that TIME_ZONE cannot
+        move it: a new slug or headline leaves it as it is. A story taken down
+        and scheduled again for a new time is a new run and is named anew, as
+        its dates are (modified_at).
+        """
+        if self.published_at is None:
+            return None
+        day = self.published_at.astimezone(UTC)
+        return f"tag:{settings.FEED_ID_DOMAIN},{day:%Y-%m-%d}:article/{self.pk}"
+
+    @property
     def is_published(self):
         return (
             self.status in PUBLIC_STATUSES

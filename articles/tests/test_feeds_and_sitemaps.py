@@ -527,6 +527,73 @@ def test_feeds_cost_the_same_with_one_author_a_story_or_three(client, settings):
     assert len(creators) == 3
 
 
+def atom_ids(client, url):
+    """{headline: (id, link)} for each entry of an Atom feed."""
+    feed = get_xml(client, url)
+    return {
+        entry.findtext("atom:title", namespaces=NS): (
+            entry.findtext("atom:id", namespaces=NS),
+            entry.find("atom:link[@rel='alternate']", NS).get("href"),
+        )
+        for entry in feed.findall("atom:entry", NS)
+    }
+
+
+class TestPermanentIds:
+    def test_feed_reader_keeps_a_story_whose_slug_and_headline_changed(
+        self, client, settings, committed
+    ):
+        settings.FEED_ID_DOMAIN = "news.example"
+        story = make_article(
+            headline="Budget pases",
+            slug="budget-pases",
+            published_at=datetime(2024, 3, 5, 23, 30, tzinfo=UTC),
+        )
+        name = f"tag:news.example,2024-03-05:article/{story.pk}"
+        assert atom_ids(client, "/feeds/latest/atom/") == {
+            "Budget pases": (name, f"{HOST}/2024/03/05/budget-pases/")
+        }
+        guid = rss_items(client, "/feeds/latest/")["Budget pases"].find("guid")
+        assert (guid.text, guid.get("isPermaLink")) == (name, "false")
+
+        story.headline, story.slug = "Budget passes", "budget-passes"
+        with committed():  # the cached feeds are replaced on commit
+            story.save()
+        assert atom_ids(client, "/feeds/latest/atom/") == {
+            "Budget passes": (name, f"{HOST}/2024/03/05/budget-passes/")
+        }
+        guid = rss_items(client, "/feeds/latest/")["Budget passes"].find("guid")
+        assert (guid.text, guid.get("isPermaLink")) == (name, "false")
+
+    def test_ids_name_the_story_not_the_site_time_zone_or_host(self, client, settings):
+        settings.FEED_ID_DOMAIN = "news.example"
+        settings.PAGE_CACHE_SECONDS = 0  # each request builds its own feed
+        story = make_article(
+            headline="Late count",
+            published_at=datetime(2024, 3, 5, 23, 30, tzinfo=UTC),
+        )
+        make_article(headline="Same day", published_at=story.published_at)
+        settings.TIME_ZONE = "Asia/Tokyo"  # the story's address says 2024/03/06
+        ids = atom_ids(client, "/feeds/latest/atom/")
+        other = client.get("/feeds/latest/atom/", HTTP_HOST="127.0.0.1").content
+        assert ids["Late count"][1].startswith(f"{HOST}/2024/03/06/")
+        assert ids["Late count"][0] == f"tag:news.example,2024-03-05:article/{story.pk}"
+        assert ids["Same day"][0] != ids["Late count"][0]
+        assert b"http://127.0.0.1/2024/03/06/" in other
+        assert ids["Late count"][0].encode() in other
+
+    def test_every_story_feed_gives_a_story_the_same_id(self, client, seed_story):
+        name = seed_story.tag_uri
+        assert name.startswith("tag:") and name.endswith(f":article/{seed_story.pk}")
+        for url in [
+            "/feeds/latest/",
+            "/tags/nato/feed/",
+            "/people/vladimir-putin/feed/",
+        ]:
+            assert rss_items(client, url)[SEED_HEADLINE].findtext("guid") == name, url
+        assert atom_ids(client, "/feeds/latest/atom/")[SEED_HEADLINE][0] == name
+
+
 def test_stored_markup_reaches_feed_readers_as_text(client, db):
     from .factories import make_article as make
 

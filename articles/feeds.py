@@ -270,6 +270,12 @@ class CorrectionsFeed(Feed):
     def item_pubdate(self, correction):
         return correction.published_at
 
+    # Not the correction's address, which holds its story's slug (LatestArticlesFeed).
+    item_guid_is_permalink = False
+
+    def item_guid(self, correction):
+        return correction.tag_uri
+
     def item_updateddate(self, correction):
         # RSS items carry no date of change, but the channel's lastBuildDate is
         # its items' latest: a strike is news to a reader polling the feed.

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from .natural_keys import key_of
+from .natural_keys import key_of, permanent_id
 from .versions import desk_user
 
 
@@ -120,6 +120,11 @@ class Correction(models.Model):
     @property
     def is_struck(self):
         return self.struck_at is not None
+
+    @property
+    def tag_uri(self):
+        """The correction's permanent name for the corrections feed (Article.tag_uri)."""
+        return permanent_id(self.published_at, f"correction/{self.pk}")
 
     @property
     def anchor(self):

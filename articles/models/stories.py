@@ -17,7 +17,7 @@ from .. import search
 from ..addresses import address
 from ..rendering import clean_body, paragraphs, render_body
 from .corrections import Correction
-from .natural_keys import key_of
+from .natural_keys import key_of, permanent_id
 from .people import Person
 from .photos import PhotoCredit, PhotoCreditAgency
 from .quotes import Quote
@@ -533,8 +533,7 @@ class Article(Versioned):
         """
         if self.published_at is None:
             return None
-        day = self.published_at.astimezone(UTC)
-        return f"tag:{settings.FEED_ID_DOMAIN},{day:%Y-%m-%d}:article/{self.pk}"
+        return permanent_id(self.published_at, f"article/{self.pk}")
 
     @property
     def is_published(self):

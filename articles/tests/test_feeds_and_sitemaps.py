@@ -582,6 +582,34 @@ class TestPermanentIds:
         assert b"http://127.0.0.1/2024/03/06/" in other
         assert ids["Late count"][0].encode() in other
 
+    def test_a_correction_keeps_its_id_when_its_story_moves(
+        self, client, settings, committed
+    ):
+        settings.FEED_ID_DOMAIN = "news.example"
+        story = make_article(
+            headline="Budget pases",
+            slug="budget-pases",
+            published_at=datetime(2024, 3, 5, 23, 30, tzinfo=UTC),
+        )
+        with committed():
+            correction = story.add_correction(
+                "An earlier version misspelled the headline.",
+                when=datetime(2024, 3, 6, 1, 0, tzinfo=UTC),
+            )
+        name = f"tag:news.example,2024-03-06:correction/{correction.pk}"
+
+        def entry():
+            (item,) = rss_items(client, "/corrections/feed/").values()
+            guid = item.find("guid")
+            return guid.text, guid.get("isPermaLink"), item.findtext("link")
+
+        assert entry() == (name, "false", f"{HOST}{correction.get_absolute_url()}")
+        story.slug = "budget-passes"
+        with committed():
+            story.save()
+        assert entry()[:2] == (name, "false")
+        assert "/budget-passes/" in entry()[2]
+
     def test_every_story_feed_gives_a_story_the_same_id(self, client, seed_story):
         name = seed_story.tag_uri
         assert name.startswith("tag:") and name.endswith(f":article/{seed_story.pk}")

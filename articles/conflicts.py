@@ -100,7 +100,10 @@ class VersionedModelForm(forms.ModelForm):
         cleaned = super().clean()
         if self.instance._state.adding:
             return cleaned
-        current = locked_copy(self.instance)
+        # A revert page's row holds the revision by now; it is checked against
+        # the row as stored before (admin/record_history.py), already locked.
+        current = getattr(self.instance, "_stored_before_restore", None)
+        current = current or locked_copy(self.instance)
         read = cleaned.get("base_version")
         if read != current.version:
             # Compared with what is stored now, not with what this editor saw:
@@ -247,7 +250,7 @@ class StaleParentInlineFormSet(forms.BaseInlineFormSet):
                         "kind": self.fk.remote_field.model._meta.verbose_name,
                     },
                 )
-        if getattr(self.instance, "_opened_stale", False) and self.has_changed():
+        if getattr(self.instance, "_opened_stale", False) and self.changes_rows():
             current = locked_copy(self.instance)
             raise ValidationError(
                 "This %(kind)s was saved by %(who)s after you opened this page, "
@@ -261,6 +264,15 @@ class StaleParentInlineFormSet(forms.BaseInlineFormSet):
                     "rows": self.model._meta.verbose_name_plural,
                 },
             )
+
+    def changes_rows(self):
+        """Whether this save changes the rows from how they were stored.
+
+        On a revert page the revision's rows are stored by now, and the formset
+        compares with those; a formset whose rows a revert writes also compares
+        with the rows stored before it.
+        """
+        return self.has_changed()
 
 
 class VersionedInlineFormSet(StaleParentInlineFormSet):

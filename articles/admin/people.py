@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from ..conflicts import VersionedAdminMixin
 from ..forms import TextareaMixin
 from ..models import Article, Person, Quote
+from .record_history import RecordHistoryAdmin
 from .workflow import SharedRecordAdminMixin
 
 
@@ -42,7 +43,7 @@ class PersonQuoteInline(admin.TabularInline):
 
 @admin.register(Person)
 class PersonAdmin(
-    SharedRecordAdminMixin, TextareaMixin, VersionedAdminMixin, admin.ModelAdmin
+    SharedRecordAdminMixin, TextareaMixin, VersionedAdminMixin, RecordHistoryAdmin
 ):
     list_display = ["name", "honorific", "role", "organization", "quote_count"]
     ordering = ["name"]  # Meta.ordering is dropped once get_queryset() groups by

@@ -4,7 +4,8 @@ from django.utils.html import format_html
 
 from ..conflicts import StaleParentInlineFormSet, VersionedAdminMixin
 from ..forms import TextareaMixin
-from ..models import Agency, Article, PhotoCredit, PhotoCreditAgency
+from ..models import Agency, Article, PhotoCredit, PhotoCreditAgency, history
+from .record_history import RecordHistoryAdmin
 from .reordering import BlankPlacesLast, free_moved_places
 from .workflow import SharedRecordAdminMixin, SharedRecordInlineMixin
 
@@ -53,6 +54,14 @@ class AgencyLinkFormSet(BlankPlacesLast, StaleParentInlineFormSet):
             first.setdefault(agency, position)
         PhotoCredit.validate_agencies(agency for _, agency, _ in line)
 
+    def changes_rows(self):
+        # A revert has written the revision's places by now: a reorder saved
+        # since the revert page was opened would be undone unseen.
+        stored = getattr(self.instance, "_stored_before_restore", None)
+        if stored is not None and stored.places != history.places_of(self.instance):
+            return True
+        return super().changes_rows()
+
 
 class PhotoCreditAgencyInline(SharedRecordInlineMixin, admin.TabularInline):
     model = PhotoCreditAgency
@@ -64,7 +73,7 @@ class PhotoCreditAgencyInline(SharedRecordInlineMixin, admin.TabularInline):
 
 @admin.register(PhotoCredit)
 class PhotoCreditAdmin(
-    SharedRecordAdminMixin, TextareaMixin, VersionedAdminMixin, admin.ModelAdmin
+    SharedRecordAdminMixin, TextareaMixin, VersionedAdminMixin, RecordHistoryAdmin
 ):
     list_display = ["thumbnail", "caption", "credit_line"]
     list_display_links = ["thumbnail", "caption"]
@@ -89,6 +98,10 @@ class PhotoCreditAdmin(
             .select_related("photographer")
             .prefetch_related("agency_links__agency")
         )
+
+    def as_stored(self, credit):
+        credit.places = history.places_of(credit)
+        return credit
 
     def get_deleted_objects(self, objs, request):
         # Article.lead_photo is SET_NULL, so deleting a credit took the photo

@@ -18,6 +18,12 @@ out of the restore: the story comes back without it, a quote whose speaker is
 gone does not come back, and the admin tells the editor each thing by name
 (lost_since()). Not refused: the words are what an editor goes back for, and
 the rest can be chosen again on the same form.
+
+People and photo credits have a history of their own (admin/record_history.py).
+A person's revision holds the person alone, a credit's holds the credit and its
+places in the credit line. Restoring one writes back only that record's rows
+(restore_record()), keeping its slug, and leaves out a photographer or agency
+deleted since, naming it as for stories.
 """
 
 from dataclasses import dataclass
@@ -37,8 +43,12 @@ from .stories import Article, TaggedArticle
 
 reversion.register(Quote)
 reversion.register(TaggedArticle)
-# Still registered so the credit versions older revisions hold can be read
-# (the compare view, field_dict); nothing records new ones.
+# The person alone: their quotes and the stories naming them have histories of
+# their own. Registered before PersonAdmin is made, which would otherwise
+# register Person following the quotes its inline shows.
+reversion.register(Person)
+# A story's revision no longer holds its lead photo's credit; the credit's own
+# history does, with its places in the credit line.
 reversion.register(PhotoCreditAgency)
 reversion.register(PhotoCredit, follow=["agency_links"])
 reversion.register(Article, follow=["quotes", "tagged_items"])
@@ -60,6 +70,10 @@ LOSSES = {
     "deleted and cannot be restored.",
     (Quote, "speaker"): "A quote this revision had, {row}, cannot be restored: its "
     "speaker, {name}, has since been deleted.",
+    (PhotoCredit, "photographer"): "The photographer this revision had, {name}, "
+    "has since been deleted and cannot be restored.",
+    (PhotoCreditAgency, "agency"): "An agency this revision had, {name}, has since "
+    "been deleted and cannot be restored: the credit line leaves it out.",
 }
 
 
@@ -184,7 +198,12 @@ def lost_among(versions):
             ).values_list("pk", flat=True)
         )
         lost += [
-            Lost(version, name, pk, tag_named_by(version, headline))
+            Lost(
+                version,
+                name,
+                pk,
+                tag_named_by(version, headline) or agency_named_by(version),
+            )
             for version, pk in naming
             if pk not in existing
         ]
@@ -214,6 +233,18 @@ def tag_named_by(version, headline):
     return ""
 
 
+def agency_named_by(version):
+    """The agency's name as a credit line place's version recorded it, or "".
+
+    A place is named "<position>. <agency>"; an agency deleted outside the
+    admin leaves no other trace of its name.
+    """
+    if version.content_type.model_class() is not PhotoCreditAgency:
+        return ""
+    _, _, name = version.object_repr.partition(". ")
+    return f"“{name}”" if name else ""
+
+
 def deleted_name(model, pk):
     """How a deleted record was last named, in quotes; "" when nothing kept it.
 
@@ -236,3 +267,95 @@ def deleted_name(model, pk):
             .first()
         )
     return f"“{named}”" if named else ""
+
+
+# People and photo credits: records of their own, with histories of their own.
+
+
+def record_versions(revision, record):
+    """The versions of a person's or photo credit's own rows a revision holds.
+
+    The record itself and, for a credit, its places in the credit line. A
+    record's history lists every revision holding it, a wire import's (which
+    holds the whole story) among them; the rest of such a revision is not its.
+    """
+    own = []
+    for version in revision.version_set.select_related("content_type"):
+        model = version.content_type.model_class()
+        if model is type(record):
+            if version.object_id == str(record.pk):
+                own.append(version)
+        elif model is PhotoCreditAgency and isinstance(record, PhotoCredit):
+            if version.field_dict["credit_id"] == record.pk:
+                own.append(version)
+    return own
+
+
+def lost_from(revision, record):
+    """lost_since() for a person's or photo credit's revision."""
+    return lost_among(record_versions(revision, record))
+
+
+def restore_record(revision, record):
+    """Put a person or photo credit back as the revision holds it.
+
+    record is the row as stored now. Its slug stays (a person's is their page's
+    address, a credit's names it in fixtures), and so do who changed it and
+    when, for the save that follows to set; the version moves past the stored
+    one, as for a loaded fixture (versions.version_loaded_rows). A credit's
+    places are written back whole: those added since go. What the revision
+    names that was deleted since is left out (lost_from()).
+    """
+    versions = record_versions(revision, record)
+    lost = lost_among(versions)
+    unwritable = {gone.version.pk for gone in lost if gone.field == "agency"}
+    photographer_lost = any(gone.field == "photographer" for gone in lost)
+    with transaction.atomic():
+        if isinstance(record, PhotoCredit):
+            # All at once, then each back into its place: two places swapped
+            # since would collide half-way through writing them one by one.
+            PhotoCreditAgency.objects.filter(credit=record).delete()
+        for version in versions:
+            if version.pk in unwritable:
+                continue
+            # The row version.revert() writes, read once and kept by the version.
+            row = version._object_version.object
+            if type(row) is type(record):
+                for name in ("slug", "changed_by_id", "changed_at", "version"):
+                    setattr(row, name, getattr(record, name))
+                if photographer_lost:
+                    row.photographer_id = None
+            version.revert()
+
+
+def places_of(credit):
+    """A photo credit's agencies as stored: (position, agency id) in line order."""
+    return list(
+        PhotoCreditAgency.objects.filter(credit=credit)
+        .order_by("position")
+        .values_list("position", "agency_id")
+    )
+
+
+def keep_first_version(record):
+    """Record a person or photo credit as stored, if its history holds nothing yet.
+
+    Those saved before they had a history, and those from fixtures, the demo
+    data or a script, have none: the first change in the admin would be their
+    only revision, with nothing to go back to. The revision is dated and
+    credited as the row's own bookkeeping (changed_by, changed_at) has it.
+    """
+    if record is None:
+        return
+    model = type(record)
+    with transaction.atomic():
+        # Of two first changes at once, the second waits here and finds this one.
+        stored = model._base_manager.select_for_update().filter(pk=record.pk).first()
+        if stored is None or Version.objects.get_for_object(stored).exists():
+            return
+        with reversion.create_revision():
+            reversion.set_user(stored.changed_by)
+            if stored.changed_at is not None:
+                reversion.set_date_created(stored.changed_at)
+            reversion.set_comment("As saved before its history was kept.")
+            reversion.add_to_revision(stored)

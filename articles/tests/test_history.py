@@ -503,10 +503,10 @@ CAST_BODY = (
 )
 
 
-def as_submitted(page):
+def as_submitted(page, form_id="article_form"):
     """The POST data a browser sends for the change form as the page shows it."""
     document = html5lib.parse(page.content.decode(), namespaceHTMLElements=False)
-    (form,) = [f for f in document.iter("form") if f.get("id") == "article_form"]
+    (form,) = [f for f in document.iter("form") if f.get("id") == form_id]
     data = {}
     for field in form.iter():
         name = field.get("name")

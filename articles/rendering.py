@@ -6,14 +6,17 @@ Stored text is never trusted, whether it came through the admin, an ingest or
 holds no disallowed markup either.
 """
 
+import bisect
+import functools
 import html
 import re
+from itertools import accumulate
 
 import html5lib
 import nh3
 from django.utils.safestring import mark_safe
 
-from .wire import find_quote
+from .wire import find_quote, normalize_quote_text
 
 # Inline markup an editor may use inside a paragraph; everything else is removed.
 ALLOWED_TAGS = {"a", "em", "strong", "i", "b", "abbr", "sub", "sup"}
@@ -98,6 +101,49 @@ def text_segments(body):
         for segment in _TAG.split(sanitize(paragraph)):
             if not segment.startswith("<"):
                 yield html.unescape(segment)
+
+
+@functools.lru_cache(maxsize=8)
+def quotable_text(body):
+    """The body's text segments ready for quotes to be found in, read once per body.
+
+    Every quote of a story is checked against the same body (saving the story
+    from the admin, an ingest, --output, checks.py); split, sanitized and
+    normalized for each quote, checking 999 quotes took 1.4 s and 4,000 took 27 s.
+    """
+    return QuotableText(tuple(text_segments(body)))
+
+
+class QuotableText:
+    """A body's text segments, and where a quote's words may stand among them."""
+
+    def __init__(self, segments):
+        self.segments = segments
+        # normalize_quote_text() leaves no line break in a segment or in a
+        # quote's words, so a match in the joined text never spans two segments.
+        normalized = [normalize_quote_text(segment) for segment in segments]
+        self._joined = "\n".join(normalized)
+        self._starts = list(accumulate((len(s) + 1 for s in normalized), initial=0))
+
+    def holds(self, words):
+        """Whether words stand whole in one segment, as find_quote() finds them."""
+        return any(find_quote(segment, words) for segment in self.candidates(words))
+
+    def candidates(self, words):
+        """The segments whose normalized text contains the normalized words.
+
+        A segment find_quote() finds words in is always one of them, so only
+        these need its pattern: one str.find() over the joined text replaces a
+        regular-expression search of every segment.
+        """
+        needle = normalize_quote_text(words)
+        if not needle:
+            return
+        position = self._joined.find(needle)
+        while position != -1:
+            index = bisect.bisect_right(self._starts, position) - 1
+            yield self.segments[index]
+            position = self._joined.find(needle, self._starts[index + 1])
 
 
 def render_body(body, quotes=()):

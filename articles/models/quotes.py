@@ -5,7 +5,7 @@ import html
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from ..rendering import text_segments
+from ..rendering import quotable_text
 from ..wire import find_quote, normalize_quote_text
 from .natural_keys import key_of
 from .people import Person
@@ -100,7 +100,7 @@ class Quote(Versioned):
 
     def appears_in(self, body):
         """Whether the words stand in one paragraph of body, where the page can mark them."""
-        return any(find_quote(segment, self.text) for segment in text_segments(body))
+        return quotable_text(body).holds(self.text)
 
     def clean(self):
         text = normalize_quote_text(self.text)
@@ -144,7 +144,7 @@ class Quote(Versioned):
 
     def why_not_in(self, body):
         """What to tell an editor whose quote does not stand in body."""
-        segments = list(text_segments(body))
+        segments = quotable_text(body).segments
         readable = html.unescape(self.text)
         if readable != self.text and any(find_quote(s, readable) for s in segments):
             return (

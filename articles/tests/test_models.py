@@ -114,6 +114,10 @@ class TestQuoteIntegrity:
                 Quote(article=story, speaker=make_person(), text=text).full_clean()
         Quote(article=story, speaker=make_person(), text="To NATO,").full_clean()
 
+    def test_words_standing_whole_after_a_paragraph_with_them_in_a_word_pass(self):
+        story = make_article(body="The stalks grew.\n\nThey said “talk” and left.")
+        Quote(article=story, speaker=make_person(), text="talk").full_clean()
+
     def test_quotation_marks_around_the_words_are_refused(self):
         quote = Quote(
             article=self.make_story(),

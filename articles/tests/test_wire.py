@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from articles import wire
+from articles.wire.quotes import find_quote_spans, outside_quotes
 
 SEED = (
     Path(__file__).resolve().parents[2]
@@ -453,3 +454,13 @@ class TestSmallRules:
             "De Wachter said cases rose.",
         )
         assert [p.name for p in parsed.people] == ["Annelies De Wachter", "Jane Roe"]
+
+    def test_quoted_words_are_blanked_in_their_own_paragraph_and_offsets_kept(self):
+        body = ["He said “we stay” today.", "No quotes here.", "“Runs on", "“to here.”"]
+        spans = find_quote_spans(list(enumerate(body, 2)), name="test.txt")
+        assert outside_quotes(body, spans) == [
+            "He said           today.",
+            "No quotes here.",
+            "        ",
+            "          ",
+        ]

@@ -24,8 +24,7 @@ def mentions_of(body, spans, people, organizations):
             keys.append((parts[-1], person.name))
     for organization in organizations:
         keys.append((organization, organization))
-    for index, paragraph in enumerate(body):
-        text = outside_quotes(paragraph, spans, index)
+    for index, text in enumerate(outside_quotes(body, spans)):
         taken = set()
         for key, speaker in sorted(keys, key=lambda pair: -len(pair[0])):
             first = f"[{re.escape(key[0].upper())}{re.escape(key[0].lower())}]"

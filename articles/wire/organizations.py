@@ -22,8 +22,7 @@ def find_organizations(body, spans, people=()):
     person_words = {word for p in people for word in p.name.split()}
     speaks_after = re.compile(rf"^{_APPOSITION}\s+(?:{SPEECH_VERBS})\b")
     names = []
-    for index, paragraph in enumerate(body):
-        text = outside_quotes(paragraph, spans, index)
+    for text in outside_quotes(body, spans):
         for match in _CAPITAL_RUN.finditer(text):
             words = strip_leading_non_names(words_of(match.group()))
             last = words[-1].lower() if words else ""

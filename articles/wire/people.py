@@ -228,8 +228,7 @@ def organization_in_role(role):
 def find_people(body, caption, spans):
     """People the story introduces: by title, honorific, appositive or speech verb."""
     people = {}
-    for index, paragraph in enumerate(body):
-        text = outside_quotes(paragraph, spans, index)
+    for text in outside_quotes(body, spans):
         for match in _CAPITAL_RUN.finditer(text):
             found = person_at(text, match)
             if found is None:

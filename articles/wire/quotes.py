@@ -102,11 +102,15 @@ def is_quotation(text, after="", before=""):
     return bool(reported) and not title_case and not _NAMING_BEFORE.search(before)
 
 
-def outside_quotes(paragraph, spans, index):
-    """The paragraph with quoted text blanked out, keeping every offset."""
-    chars = list(paragraph)
+def outside_quotes(body, spans):
+    """Each paragraph of body with its quoted text blanked out, keeping every offset.
+
+    The spans are sorted into their paragraphs first: each paragraph looking
+    through every span made a story of 4,000 quotes take seconds to parse.
+    """
+    chars = [list(paragraph) for paragraph in body]
     for span in spans:
-        if span.paragraph == index:
-            for position in range(span.start, min(span.end + 1, len(chars))):
-                chars[position] = " "
-    return "".join(chars)
+        paragraph = chars[span.paragraph]
+        for position in range(span.start, min(span.end + 1, len(paragraph))):
+            paragraph[position] = " "
+    return ["".join(paragraph) for paragraph in chars]

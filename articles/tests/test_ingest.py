@@ -14,6 +14,7 @@ from taggit.models import Tag
 
 from articles import rendering, wire
 from articles.models import Article, Person, PhotoCredit, Quote, Status
+from articles.models.places import MAX_PLACE
 from articles.wire import MAX_WIRE_BYTES
 
 from .test_fixtures import counts, dump
@@ -740,13 +741,17 @@ def test_a_new_version_of_ingested_copy_becomes_a_second_draft_flagged_for_revie
     assert "has the same headline: another version of this copy?" in report
 
 
-def copy_with_quotes(count):
-    """The seed's copy with count more paragraphs, each a quote of its own."""
+def copy_with_quotes(count, per_paragraph=1):
+    """The seed's copy with count more quotes, per_paragraph to a paragraph."""
     quotes = [
         f"“Brigade {n} is loading onto rail transport today,” Konashenkov said."
         for n in range(count)
     ]
-    return "\n".join([SEED.read_text(encoding="utf-8").rstrip("\n"), *quotes]) + "\n"
+    paragraphs = [
+        " ".join(quotes[n : n + per_paragraph]) for n in range(0, count, per_paragraph)
+    ]
+    seed = SEED.read_text(encoding="utf-8").rstrip("\n")
+    return "\n".join([seed, *paragraphs]) + "\n"
 
 
 class TestStoriesOfManyQuotes:
@@ -764,3 +769,25 @@ class TestStoriesOfManyQuotes:
         ingest(path)
         assert Quote.objects.count() == 305
         assert len(reads) == 1
+
+    @pytest.mark.parametrize("output", [False, True], ids=["database", "fixture"])
+    def test_copy_of_more_quotes_than_a_story_holds_is_refused_before_any_is_saved(
+        self, tmp_path, output
+    ):
+        # The 1,000th quote's save was refused ("order: Ensure this value is
+        # less than or equal to 999."), after the work of the first 999.
+        path = tmp_path / "many.txt"
+        path.write_text(copy_with_quotes(995, per_paragraph=2), encoding="utf-8")
+        target = tmp_path / "out"
+        before = (counts(), dump())
+        with pytest.raises(CommandError) as error:
+            ingest(path, *(["--output", target] if output else []))
+        assert str(error.value) == (
+            "many.txt, line 508: a story may have at most 999 quotes, and this "
+            "line brings one more: is the file several stories in one?"
+        )
+        assert (counts(), dump()) == before
+        assert not target.exists()
+
+    def test_the_parser_refuses_the_quotes_a_story_has_no_place_for(self):
+        assert wire.MAX_QUOTES == MAX_PLACE

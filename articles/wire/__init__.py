@@ -5,7 +5,9 @@ tested and reused without a database. Each rule is a small function named for
 what it recognises, in the module named for what it finds:
 
     copy           the format; parse() and parse_bytes() read one file, decode()
-                   its bytes; MAX_WIRE_BYTES, the most a file may hold
+                   its bytes; MAX_WIRE_BYTES, the most a file may hold, and
+                   MAX_PARAGRAPHS, MAX_QUOTES, MAX_PEOPLE, MAX_ORGANIZATIONS,
+                   the most a story may have
     story          what they return (WireStory, WirePerson, WireQuote, Credit)
                    and raise (WireFormatError)
     headline       line 1: the headline, the photo caption, the credit's text
@@ -22,7 +24,16 @@ what it recognises, in the module named for what it finds:
 Other code imports from here, not from the modules.
 """
 
-from .copy import MAX_WIRE_BYTES, decode, parse, parse_bytes
+from .copy import (
+    MAX_ORGANIZATIONS,
+    MAX_PARAGRAPHS,
+    MAX_PEOPLE,
+    MAX_QUOTES,
+    MAX_WIRE_BYTES,
+    decode,
+    parse,
+    parse_bytes,
+)
 from .credits import split_credit
 from .headline import split_headline_and_caption
 from .people import lowercase_title, title_before_honorific
@@ -31,6 +42,10 @@ from .quotes import is_quotation
 from .story import Credit, WireFormatError, WirePerson, WireQuote, WireStory
 
 __all__ = [
+    "MAX_ORGANIZATIONS",
+    "MAX_PARAGRAPHS",
+    "MAX_PEOPLE",
+    "MAX_QUOTES",
     "MAX_WIRE_BYTES",
     "Credit",
     "WireFormatError",

@@ -8,7 +8,7 @@ import functools
 import re
 
 from .mentions import last_mention_before, mentions_of
-from .organizations import find_organizations, organization_kind
+from .organizations import organization_kind
 from .people import _APPOSITION, _UPPER, PARTICLES, start_near
 from .quotes import is_quotation
 from .story import WireQuote
@@ -87,9 +87,8 @@ _CONTEXT_AFTER = re.compile(
 )
 
 
-def attribute_quotes(body, spans, people):
+def attribute_quotes(body, spans, people, organizations):
     """A WireQuote for every quotation, with the speaker the copy gives it."""
-    organizations = find_organizations(body, spans, people)
     mentions = mentions_of(body, spans, people, organizations)
     quotes = []
     previous = None  # (span, speaker)

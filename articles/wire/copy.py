@@ -20,6 +20,7 @@ from .headline import (
     split_caption_and_credit,
     split_headline_and_caption,
 )
+from .organizations import find_organizations
 from .people import find_people
 from .quote_text import normalize_quote_text
 from .quotes import find_quote_spans
@@ -29,6 +30,14 @@ from .tags import suggest_tags
 # The most a wire file may hold: a wire story is a few kilobytes of text; the
 # admin's import page and the ingest_story command both refuse more.
 MAX_WIRE_BYTES = 1_000_000
+# The most one story may have of each. Within MAX_WIRE_BYTES a file can hold
+# 250,000 one-word paragraphs (five minutes to save) or thousands of names,
+# which the rules for who said what each look for in every paragraph; the
+# longest story of the evaluation sets has 10 paragraphs, 11 quotes, 7 people.
+MAX_PARAGRAPHS = 1_000
+MAX_QUOTES = 999  # the places a story has for quotes (models.places.MAX_PLACE)
+MAX_PEOPLE = 200
+MAX_ORGANIZATIONS = 200
 
 
 def parse_bytes(data, *, name):
@@ -106,13 +115,25 @@ def parse(text, *, name):
         raise WireFormatError(
             name, headline_line + 1, "the story has no body paragraphs"
         )
+    if len(rest) > MAX_PARAGRAPHS:
+        raise too_many(name, rest[MAX_PARAGRAPHS][0], MAX_PARAGRAPHS, "body paragraphs")
     body = tuple(paragraph for _, paragraph in rest)
     spans = find_quote_spans(rest, name=name)
-    people = find_people(body, caption, spans)
+    people = find_people(body, caption, spans, most=MAX_PEOPLE)
+    if len(people) > MAX_PEOPLE:
+        line = line_naming(people[-1].name, rest, headline_line)
+        raise too_many(name, line, MAX_PEOPLE, "people")
     credit = split_credit(credit_text)
     if credit.photographer and credit.photographer not in {p.name for p in people}:
         people.append(WirePerson(name=credit.photographer, role="photographer"))
-    quotes = attribute_quotes(body, spans, people)
+    organizations = find_organizations(body, spans, people, most=MAX_ORGANIZATIONS)
+    if len(organizations) > MAX_ORGANIZATIONS:
+        line = line_naming(organizations[-1], rest, headline_line)
+        raise too_many(name, line, MAX_ORGANIZATIONS, "organizations")
+    quotes = attribute_quotes(body, spans, people, organizations)
+    if len(quotes) > MAX_QUOTES:
+        line = rest[quotes[MAX_QUOTES].paragraph][0]
+        raise too_many(name, line, MAX_QUOTES, "quotes")
     return WireStory(
         name=name,
         headline=headline,
@@ -125,6 +146,21 @@ def parse(text, *, name):
         source_note=find_source_note(body),
         digest=digest_of(first, *body),
     )
+
+
+def too_many(name, line, limit, what):
+    """The refusal of a story with more than limit of what, at the line with the next."""
+    return WireFormatError(
+        name,
+        line,
+        f"a story may have at most {limit:,} {what}, and this line brings one "
+        "more: is the file several stories in one?",
+    )
+
+
+def line_naming(words, numbered, otherwise):
+    """The number of the first line in numbered that has words, else otherwise."""
+    return next((number for number, line in numbered if words in line), otherwise)
 
 
 def digest_of(*parts):

@@ -1,5 +1,6 @@
 """Institutions the story names, and what a later mention calls them."""
 
+import math
 import re
 
 from .people import _APPOSITION, _CAPITAL_RUN, strip_leading_non_names, words_of
@@ -13,11 +14,12 @@ from .vocabulary import (
 )
 
 
-def find_organizations(body, spans, people=()):
+def find_organizations(body, spans, people=(), most=math.inf):
     """Capitalised names of institutions the story mentions (“Russian Defense Ministry”).
 
     A name ending like one (Ministry, Council, Lines) counts, and so does any
     other capitalised name that speaks but is no person: “Brightline Appliances said”.
+    Stops once more than `most` are found.
     """
     person_words = {word for p in people for word in p.name.split()}
     speaks_after = re.compile(rf"^{_APPOSITION}\s+(?:{SPEECH_VERBS})\b")
@@ -39,6 +41,8 @@ def find_organizations(body, spans, people=()):
             if len(words) >= 2 and (named_like_one or speaks):
                 if name not in names:
                     names.append(name)
+                    if len(names) > most:
+                        return names
     return names
 
 

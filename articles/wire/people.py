@@ -4,6 +4,7 @@ Also the shapes of names (particles, capitalised runs, appositives) that the
 caption, credit, organization and attribution rules read.
 """
 
+import math
 import re
 
 from .quotes import outside_quotes
@@ -225,8 +226,11 @@ def organization_in_role(role):
     return match.group(1).strip() if match else ""
 
 
-def find_people(body, caption, spans):
-    """People the story introduces: by title, honorific, appositive or speech verb."""
+def find_people(body, caption, spans, most=math.inf):
+    """People the story introduces: by title, honorific, appositive or speech verb.
+
+    Stops once more than `most` are found: each is compared with every other.
+    """
     people = {}
     for text in outside_quotes(body, spans):
         for match in _CAPITAL_RUN.finditer(text):
@@ -239,6 +243,8 @@ def find_people(body, caption, spans):
             known = people.get(found.name)
             if known is None:
                 people[found.name] = found
+                if len(people) > most:
+                    return list(people.values())
             elif not known.role and found.role:
                 people[found.name] = found
     if caption:

@@ -426,6 +426,37 @@ class TestIngestIntoTheDatabase:
             ingest(path)
         assert counts() == before
 
+    @pytest.mark.parametrize("output", [False, True], ids=["database", "fixture"])
+    @pytest.mark.parametrize(
+        "replace, line, column",
+        [
+            (("Putin", "Pu\ufffdin"), 1, 3),
+            (("Alexei Nikolsky", "Alexei Nikol\ufffdky"), 1, 128),
+            (("/TASS/", "/TA\ufffdS/"), 1, 184),
+            (("Shoigu said", "Sho\ufffdgu said"), 5, 311),
+        ],
+        ids=["headline", "photographer", "agency", "body"],
+    )
+    def test_copy_damaged_on_the_way_is_refused_where_and_nothing_saved(
+        self, tmp_path, output, replace, line, column
+    ):
+        # A U+FFFD in a name made a person, an agency or a tag of it.
+        path = tmp_path / "damaged.txt"
+        path.write_text(
+            SEED.read_text(encoding="utf-8").replace(*replace, 1), encoding="utf-8"
+        )
+        target = tmp_path / "out"
+        before = (counts(), dump())
+        with pytest.raises(CommandError) as error:
+            ingest(path, *(["--output", target] if output else []))
+        assert str(error.value) == (
+            f"damaged.txt, line {line}: U+FFFD REPLACEMENT CHARACTER at column "
+            f"{column}: a character was lost before the copy reached us; ask "
+            "for it again"
+        )
+        assert (counts(), dump()) == before
+        assert not target.exists()
+
     @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-8-sig"])
     def test_copy_saved_as_utf_16_or_with_a_bom_reads_as_utf_8_does(
         self, tmp_path, encoding

@@ -323,6 +323,33 @@ class TestMalformedFiles:
         assert error.value.line == 1
         assert "has no letters or digits" in str(error.value)
 
+    @pytest.mark.parametrize(
+        "first, body, line, column",
+        [
+            ("Pu\ufffdin ready to talk " + CAPTION, "Talks.", 1, 3),
+            ("Talks stall. Storm clouds. (Jane R\ufffde/TNS)", "Talks.", 1, 35),
+            (
+                "Talks stall. Storm clouds. (Jane Roe/Agence \ufffd/TNS)",
+                "Talks.",
+                1,
+                45,
+            ),
+            ("Talks stall " + CAPTION, "It went on.\nPu\ufffdin said so.", 3, 3),
+        ],
+        ids=["headline", "person", "agency", "body"],
+    )
+    def test_a_replacement_character_is_refused_at_its_line_and_column(
+        self, first, body, line, column
+    ):
+        # U+FFFD is what a decoder leaves for bytes it could not read.
+        with pytest.raises(wire.WireFormatError) as error:
+            wire.parse(f"{first}\n{body}", name="test.txt")
+        assert str(error.value) == (
+            f"test.txt, line {line}: U+FFFD REPLACEMENT CHARACTER at column "
+            f"{column}: a character was lost before the copy reached us; ask "
+            "for it again"
+        )
+
     def test_only_lf_crlf_and_cr_end_a_line(self):
         parsed = wire.parse("Budget talks stall\r\nOne.\rTwo.\nThree.", name="test.txt")
         assert (parsed.headline, parsed.body) == (

@@ -77,6 +77,7 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # C0 and C1 controls but tab, and the Unicode line and paragraph separators:
 # nothing typed copy holds.
 _CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+REPLACEMENT_CHARACTER = "\ufffd"
 
 
 def parse(text, *, name):
@@ -89,6 +90,16 @@ def parse(text, *, name):
                 number,
                 f"control character U+{ord(control.group()):04X} at column "
                 f"{control.start() + 1}: this is not wire copy text",
+            )
+        if (column := line.find(REPLACEMENT_CHARACTER)) != -1:
+            # What a decoder leaves for bytes it could not read: the copy was
+            # damaged before it reached us, as decode() refuses bytes that are
+            # not UTF-8. Anywhere: a name or a quote would be stored wrong.
+            raise WireFormatError(
+                name,
+                number,
+                f"U+FFFD REPLACEMENT CHARACTER at column {column + 1}: a "
+                "character was lost before the copy reached us; ask for it again",
             )
     numbered = [(number, line.strip()) for number, line in enumerate(lines, 1)]
     if not any(line for _, line in numbered):

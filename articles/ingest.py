@@ -14,6 +14,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from taggit.models import Tag
 
 from .models import (
     Agency,
@@ -120,6 +121,10 @@ def save_story(story, report, *, source, publish_at):
             f"story “{namesake.headline}” ({namesake.get_status_display().lower()}) has the same "
             "headline: another version of this copy? Merge by hand and delete one."
         )
+    for tag in story.tags:
+        # Fields only: the tag may exist already, and is then reused.
+        with refusing(f"the tag “{shorten(tag)}”"):
+            new_tag(tag).clean_fields()
     people = {person.name: person_for(person, report) for person in story.people}
     for speaker in {quote.speaker for quote in story.quotes if quote.speaker}:
         if speaker not in people:
@@ -196,6 +201,16 @@ def new_person(person, slug):
         role=person.role,
         organization=person.organization,
     )
+
+
+def new_tag(name):
+    """The Tag row for a tag the story suggests, to be checked before it is made.
+
+    taggit makes tags with create(), which checks no field: SQLite kept a
+    112-character person's name as a tag, which PostgreSQL refused with a
+    server error (a tag's name has at most 100 characters, a person's 200).
+    """
+    return Tag(name=name, slug=tag_slug(name))
 
 
 def person_slug(name):
@@ -348,6 +363,7 @@ def refuse_as_the_database_would(story, *, source, publish_at):
         (Agency(name=name), f"the agency “{shorten(name)}”")
         for name in story.credit.agencies
     ]
+    rows += [(new_tag(tag), f"the tag “{shorten(tag)}”") for tag in story.tags]
     rows += [
         (
             Quote(article=article, text=quote.text, context=quote.context, order=order),

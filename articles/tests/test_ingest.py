@@ -822,3 +822,42 @@ class TestStoriesOfManyQuotes:
 
     def test_the_parser_refuses_the_quotes_a_story_has_no_place_for(self):
         assert wire.MAX_QUOTES == MAX_PLACE
+
+
+class TestTagsFromPeople:
+    @pytest.mark.parametrize("output", [False, True], ids=["database", "fixture"])
+    def test_a_headline_person_too_long_for_a_tag_is_refused_and_nothing_saved(
+        self, tmp_path, output
+    ):
+        # SQLite kept the 112-character tag; PostgreSQL refused it with a
+        # server error, and loaddata there refused the fixture.
+        name = "Vladimir " + "Alexandrovich " * 7 + "Putin"
+        path = tmp_path / "long.txt"
+        path.write_text(
+            SEED.read_text(encoding="utf-8").replace(
+                "Russian President Vladimir Putin", f"Russian President {name}", 1
+            ),
+            encoding="utf-8",
+        )
+        target = tmp_path / "out"
+        before = (counts(), dump())
+        with pytest.raises(CommandError) as error:
+            ingest(path, *(["--output", target] if output else []))
+        assert str(error.value).startswith(
+            "long.txt: the tag “Vladimir Alexandrovich Alexandrovich Alexandrovich "
+            "Alexandrovich Alexandrovich A…”: name: Ensure this value has at most "
+            "100 characters (it has 112)."
+        )
+        assert (counts(), dump()) == before
+        assert not target.exists() or not any(target.iterdir())
+
+    def test_a_story_tagged_as_one_before_reuses_the_tag(self, tmp_path):
+        ingest(SEED)
+        path = tmp_path / "again.txt"
+        path.write_text(
+            SEED.read_text(encoding="utf-8") + "\nA paragraph added later.",
+            encoding="utf-8",
+        )
+        ingest(path)
+        assert Article.objects.count() == 2
+        assert Tag.objects.filter(name="NATO").count() == 1

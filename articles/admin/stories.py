@@ -2,6 +2,7 @@ import reversion
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -17,6 +18,7 @@ from ..conflicts import (
     VersionedAdminMixin,
     VersionedInlineFormSet,
     VersionedInlineMixin,
+    locked_copy,
 )
 from ..forms import ArticleForm, QuoteForm, TextareaMixin, WireImportForm
 from ..models import Article, Correction, Quote, Status, history
@@ -274,7 +276,15 @@ class ArticleAdmin(
         revision.revert = lambda delete: history.restore_story(revision)
         for lost in history.lost_since(revision):
             messages.warning(request, lost.warning)
-        return super()._reversion_revisionform_view(request, version, *args, **kwargs)
+        with transaction.atomic(using=version.db):
+            # The story as stored before the revision is written over it, and
+            # locked until the restore is saved or dropped: the form is checked
+            # against it (get_object()), so a save made since the page was
+            # opened is refused as stale rather than undone unseen.
+            request.stored_before_restore = locked_copy(Article(pk=version.object_id))
+            return super()._reversion_revisionform_view(
+                request, version, *args, **kwargs
+            )
 
     def get_object(self, request, object_id, from_field=None):
         article = super().get_object(request, object_id, from_field)
@@ -296,6 +306,9 @@ class ArticleAdmin(
                     version=newest_version(quote, request.quote_versions_now) + 1
                 )
             article._restoring = True
+            article._stored_before_restore = getattr(
+                request, "stored_before_restore", None
+            )
         # Whether readers could see the story before this request: the form
         # changes the instance, and the fields shown must not change with it.
         article._was_live = article.is_published

@@ -175,6 +175,55 @@ def test_restore_brings_content_back_and_is_itself_a_revision(edited_twice):
     assert Article.objects.get(pk=story.pk).body == FIRST_BODY
 
 
+def test_a_restore_opened_before_another_save_does_not_undo_it(
+    edited_twice, django_user_model
+):
+    client, story = edited_twice
+    first, _ = versions_of(story)
+    url = reverse("admin:articles_article_revision", args=[story.pk, first.pk])
+    opened = client.get(url).context["adminform"].form["base_version"].value()
+
+    # Another editor saves while the restore page is open.
+    other = django_user_model.objects.create_user("olga", first_name="Olga")
+    story.refresh_from_db()
+    story.dek, story.changed_by = "Both sides confirm the date.", other
+    story.save()
+    saved = Article.objects.values().get(pk=story.pk)
+
+    response = client.post(
+        url,
+        workflow_form(
+            body=FIRST_BODY,
+            tags="Diplomacy",
+            base_version=opened,
+            **{"quotes-TOTAL_FORMS": "0"},
+        ),
+    )
+    assert response.status_code == 200
+    assert "was changed by Olga" in response.content.decode()
+    assert Article.objects.values().get(pk=story.pk) == saved
+    assert len(versions_of(story)) == 2  # no revision for a restore
+
+
+def test_a_double_click_on_restore_is_not_a_conflict(edited_twice):
+    client, story = edited_twice
+    first, _ = versions_of(story)
+    url = reverse("admin:articles_article_revision", args=[story.pk, first.pk])
+    opened = client.get(url).context["adminform"].form["base_version"].value()
+    form = workflow_form(
+        body=FIRST_BODY,
+        tags="Diplomacy",
+        base_version=opened,
+        **{"quotes-TOTAL_FORMS": "0"},
+    )
+    assert client.post(url, form).status_code == 302
+    restored = Article.objects.values().get(pk=story.pk)
+    assert client.post(url, form).status_code == 302
+    again = Article.objects.values().get(pk=story.pk)
+    assert (again["headline"], again["body"]) == ("Talks to begin", FIRST_BODY)
+    assert again["dek"] == restored["dek"]
+
+
 def test_restore_keeps_where_the_story_stands(edited_twice):
     client, story = edited_twice
     first, _ = versions_of(story)

@@ -1,5 +1,7 @@
+import errno
 import io
 import json
+import os
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -564,6 +566,32 @@ class TestOutputFolder:
         ):
             ingest(SEED, second, "--output", out)
         # The first story's fixture is not written either.
+        assert (counts(), self.files(tmp_path)) == before
+
+    def test_a_full_disk_partway_leaves_every_fixture_as_it_was(
+        self, tmp_path, monkeypatch
+    ):
+        second = tmp_path / "second.txt"
+        second.write_bytes(SEED.read_bytes())
+        out = tmp_path / "out"
+        out.mkdir()
+        (out / "second.json").write_text("[]\n", encoding="utf-8")  # an older run's
+        before = (counts(), self.files(tmp_path))
+        write_text = Path.write_text
+
+        def disk_fills_at_the_second(path, data, **kwargs):
+            if "second.json" in path.name:
+                write_text(path, data[:10], **kwargs)  # what fitted
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            return write_text(path, data, **kwargs)
+
+        monkeypatch.setattr(Path, "write_text", disk_fills_at_the_second)
+        with pytest.raises(
+            CommandError,
+            match=r"second.json: cannot write the fixture \(No space left on device\)"
+            r"\. No fixture of this run was written\.",
+        ):
+            ingest(SEED, second, "--output", out)
         assert (counts(), self.files(tmp_path)) == before
 
 

@@ -183,15 +183,35 @@ class Command(BaseCommand):
                     f"{story.name}: {' '.join(error.messages)} Nothing was written."
                 ) from error
             fixtures.append(rows)
-        for rows, target in zip(fixtures, targets, strict=True):
-            try:
-                target.write_text(
+        # Each fixture is written beside its target first and moved into place
+        # only once all are written: a full disk partway leaves neither a
+        # partial file nor part of the batch behind.
+        drafts = []
+        try:
+            for rows, target in zip(fixtures, targets, strict=True):
+                draft = target.with_name(f".{target.name}.partial")
+                drafts.append(draft)
+                draft.write_text(
                     json.dumps(rows, indent=2, ensure_ascii=False) + "\n",
                     encoding="utf-8",
                 )
+        except OSError as error:
+            for draft in drafts:
+                draft.unlink(missing_ok=True)
+            raise CommandError(
+                f"{target}: cannot write the fixture ({error.strerror}). "
+                "No fixture of this run was written."
+            ) from error
+        for done, (draft, target) in enumerate(zip(drafts, targets, strict=True)):
+            try:
+                draft.replace(target)
             except OSError as error:
+                for left in drafts[done:]:
+                    left.unlink(missing_ok=True)
                 raise CommandError(
-                    f"{target}: cannot write the fixture ({error.strerror})."
+                    f"{target}: cannot move the fixture into place "
+                    f"({error.strerror}); {done} of {len(targets)} were written."
                 ) from error
-            if not quiet:
+        if not quiet:
+            for rows, target in zip(fixtures, targets, strict=True):
                 self.stdout.write(f"Wrote {target} ({len(rows)} objects)")

@@ -373,8 +373,8 @@ def write_links(links):
     """Bylines, people, quotes and tags of freshly created stories."""
     insert_rows(
         Article.authors.through,
-        ["article", "person"],
-        [(pk, plan["author"]) for pk, plan in links],
+        ["article", "person", "position"],
+        [(pk, plan["author"], 1) for pk, plan in links],
     )
     insert_rows(
         Article.people.through,

@@ -173,7 +173,7 @@ class LatestArticlesFeed(Feed):
         return {
             "authors": [
                 (person.name, person.get_absolute_url())
-                for person in article.authors.all()
+                for person in article.byline_authors
             ]
         }
 

@@ -62,7 +62,6 @@ class ArticleForm(VersionedModelForm):
             "dek",
             "dateline",
             "body",
-            "authors",
             "people",
             "lead_photo",
             "source",

@@ -481,7 +481,6 @@ def fixture_rows(story, *, source="", publish_at=None):
                 "published_at": when if publish_at else None,
                 "updated_at": when,
                 "wire_digest": story.digest,
-                "authors": [],
                 "people": [
                     [slug] for slug in dict.fromkeys(map(person_slug, mentioned(story)))
                 ],

@@ -99,3 +99,25 @@ def free_moved_places(formset, field):
     ]
     if moved:
         formset.model.objects.filter(pk__in=moved).update(**{field: F(field) + PARKED})
+
+
+def free_changed_links(formset, fields):
+    """free_moved_places() for link rows unique on several fields: a byline's
+    (story, place) and (story, person).
+
+    Swapping two authors' places, or the people in two places, would trip one
+    unique index or the other halfway, and a person cannot be parked as a
+    place can. So the stored rows the forms change on those fields, or
+    delete, are deleted first, inside the admin's transaction; the formset
+    then writes each changed one back under its own id (an UPDATE that finds
+    no row inserts it).
+    """
+    deleted = set(formset.deleted_forms)
+    changed = [
+        form.instance.pk
+        for form in formset.initial_forms
+        if form.instance.pk
+        and (form in deleted or any(field in form.changed_data for field in fields))
+    ]
+    if changed:
+        formset.model.objects.filter(pk__in=changed).delete()

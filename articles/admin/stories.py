@@ -21,8 +21,8 @@ from ..conflicts import (
     locked_copy,
 )
 from ..forms import ArticleForm, QuoteForm, TextareaMixin, WireImportForm
-from ..models import Article, Correction, Quote, Status, history
-from .reordering import BlankPlacesLast, free_moved_places
+from ..models import Article, ArticleAuthor, Correction, Quote, Status, history
+from .reordering import BlankPlacesLast, free_changed_links, free_moved_places
 from .workflow import WorkflowActionsMixin
 
 
@@ -67,6 +67,49 @@ class QuoteInline(TextareaMixin, VersionedInlineMixin, admin.TabularInline):
     extra = 1
     autocomplete_fields = ["speaker"]
     fields = ["text", "speaker", "context", "order"]
+
+
+class BylineFormSet(BlankPlacesLast, StaleParentInlineFormSet):
+    # A page opened before the story was last saved neither reorders nor
+    # adds authors (StaleParentInlineFormSet); any byline change saves the
+    # story, so its version moves on.
+    place_field = "position"
+
+
+class BylineInline(admin.TabularInline):
+    """The story's authors in the order the byline names them, lead writer first.
+
+    Part of the story, as the plain many-to-many field it replaced was:
+    whoever may change the story may change its byline, with no permissions
+    of its own for the desk's groups to hold.
+    """
+
+    model = ArticleAuthor
+    formset = BylineFormSet
+    extra = 1
+    autocomplete_fields = ["person"]
+    fields = ["person", "position"]
+    verbose_name = "author"
+    verbose_name_plural = "byline: authors in the order it names them"
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("articles.view_article") or self.may_change(
+            request, obj
+        )
+
+    def has_add_permission(self, request, obj=None):
+        return self.may_change(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self.may_change(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.may_change(request, obj)
+
+    def may_change(self, request, story):
+        if story is None:
+            return request.user.has_perm("articles.add_article")
+        return story.editable_by(request.user)
 
 
 class CorrectionInline(TextareaMixin, admin.StackedInline):
@@ -118,9 +161,17 @@ class ArticleAdmin(
     form = ArticleForm
     history_latest_first = True
     # taggit's manager breaks reversion-compare's m2m diff; the tags' through
-    # rows (tagged_items) are compared instead. The desk's bookkeeping differs
-    # between any two revisions and says nothing about the story.
-    compare_exclude = ["tags", "created_by", "version", "changed_by", "changed_at"]
+    # rows (tagged_items) are compared instead, and so are the byline's rows
+    # (author_links), which hold each author's place. The desk's bookkeeping
+    # differs between any two revisions and says nothing about the story.
+    compare_exclude = [
+        "tags",
+        "authors",
+        "created_by",
+        "version",
+        "changed_by",
+        "changed_at",
+    ]
     # VersionAdmin names reversion's list template; ours extends it.
     change_list_template = "admin/articles/article/change_list.html"
     list_display = [
@@ -138,8 +189,8 @@ class ArticleAdmin(
         "-pk",
     ]  # Meta.ordering is dropped once get_queryset() groups by
     prepopulated_fields = {"slug": ["headline"]}
-    autocomplete_fields = ["authors", "people", "lead_photo"]
-    inlines = [QuoteInline, CorrectionInline]
+    autocomplete_fields = ["people", "lead_photo"]
+    inlines = [BylineInline, QuoteInline, CorrectionInline]
     actions = [
         "submit_selected_for_review",
         "schedule_selected",
@@ -156,7 +207,8 @@ class ArticleAdmin(
     ]
     fieldsets = [
         (None, {"fields": ["headline", "slug", "dek", "dateline", "body"]}),
-        ("People and photo", {"fields": ["authors", "people", "lead_photo"]}),
+        # The byline is the first inline, below the story's own fields.
+        ("People and photo", {"fields": ["people", "lead_photo"]}),
         ("Source", {"fields": ["source", "source_note"]}),
         ("Tags", {"fields": ["tags"]}),
         (
@@ -350,6 +402,8 @@ class ArticleAdmin(
             return
         if formset.model is Quote:
             free_moved_places(formset, "order")
+        if formset.model is ArticleAuthor:
+            free_changed_links(formset, ["person", "position"])
         super().save_formset(request, form, formset, change)
 
     def view_on_site(self, article):

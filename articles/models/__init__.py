@@ -1,3 +1,4 @@
+from .bylines import ArticleAuthor
 from .corrections import Correction, CorrectionDeletionError, CorrectionQuerySet
 from .people import Person, PersonQuerySet
 from .photos import Agency, PhotoCredit, PhotoCreditAgency
@@ -8,6 +9,7 @@ from .versions import StaleVersionError, Versioned
 __all__ = [
     "Agency",
     "Article",
+    "ArticleAuthor",
     "ArticleQuerySet",
     "Correction",
     "CorrectionDeletionError",

@@ -36,6 +36,7 @@ from django.db import IntegrityError, transaction
 from reversion.errors import RevertError
 from reversion.models import Version
 
+from .bylines import ArticleAuthor
 from .people import Person
 from .photos import PhotoCredit, PhotoCreditAgency
 from .quotes import Quote
@@ -47,19 +48,24 @@ reversion.register(TaggedArticle)
 # their own. Registered before PersonAdmin is made, which would otherwise
 # register Person following the quotes its inline shows.
 reversion.register(Person)
+reversion.register(ArticleAuthor)
 # A story's revision no longer holds its lead photo's credit; the credit's own
 # history does, with its places in the credit line.
 reversion.register(PhotoCreditAgency)
 reversion.register(PhotoCredit, follow=["agency_links"])
-reversion.register(Article, follow=["quotes", "tagged_items"])
+reversion.register(Article, follow=["author_links", "quotes", "tagged_items"])
 
 # The rows a story's restore writes; anything else a revision holds stays as it is.
-STORY_ROWS = (Article, Quote, TaggedArticle)
+STORY_ROWS = (Article, ArticleAuthor, Quote, TaggedArticle)
 
 # What those rows name that is a record of its own, which the desk may delete
 # once no story uses it, and what the editor is told when a revision names one
 # deleted since; in the order the story's form shows them.
 LOSSES = {
+    (ArticleAuthor, "person"): "An author this revision had, {name}, has since "
+    "been deleted and cannot be restored.",
+    # Revisions made before bylines had places held the authors in the
+    # story's own version.
     (Article, "authors"): "An author this revision had, {name}, has since been "
     "deleted and cannot be restored.",
     (Article, "people"): "A person this revision named, {name}, has since been "
@@ -113,17 +119,42 @@ def restore_story(revision):
         TaggedArticle.objects.filter(content_object__in=stories).exclude(
             pk__in=held[TaggedArticle]
         ).delete()
+        # Every byline row goes and the revision's come back under their own
+        # ids: rows written back one by one over the current ones would meet
+        # them in a place or a person (two authors swapped) whichever came first.
+        ArticleAuthor.objects.filter(article__in=stories).delete()
+        older_bylines = bylines_without_places(versions)
         revert_in_turn([v for v in versions if v.pk not in unwritable])
+        for story, people in older_bylines.items():
+            Article(pk=story).set_byline(
+                Person.objects.filter(pk__in=people).order_by("name", "pk")
+            )
         # The story's own row is written back whole; then it lets go of the
         # credit and people it named that are gone. The database checks these
         # links only at commit, so left in place they failed the whole save.
         Article.objects.filter(pk__in=stories, lead_photo__isnull=False).exclude(
             lead_photo__in=PhotoCredit.objects.all()
         ).update(lead_photo=None)
-        for links in (Article.authors.through, Article.people.through):
-            links.objects.filter(article__in=stories).exclude(
-                person__in=Person.objects.all()
-            ).delete()
+        Article.people.through.objects.filter(article__in=stories).exclude(
+            person__in=Person.objects.all()
+        ).delete()
+
+
+def bylines_without_places(versions):
+    """{story id: author ids} held by story versions from before bylines had places.
+
+    Such a version holds its authors as a plain list, which reverting it would
+    write through ArticleAuthor with no place, so they are taken out of it
+    here (from reversion's deserialized object, which revert() saves); the
+    caller writes them back in the order readers saw then: by name, then id.
+    """
+    found = {}
+    for version in versions:
+        if version.content_type.model_class() is Article:
+            held = version._object_version.m2m_data.pop("authors", None)
+            if held is not None:
+                found[int(version.object_id)] = held
+    return found
 
 
 def revert_in_turn(versions):

@@ -13,7 +13,8 @@ related manager is made afresh at every access: they were a tenth of the page).
 Each branch of RELATIONS yields the same columns:
 (relation, article id, place, id, name, slug, honorific, role, organization,
 quote id, quote text, quote context). "place" orders rows where the name does
-not: a quote's order, a tag's order of tagging, an agency's position.
+not: an author's place in the byline, a quote's order, a tag's order of
+tagging, an agency's position.
 PostgreSQL types a UNION's columns branch by branch, hence the typed NULLs.
 {chosen} completes each branch's condition on the story's id: "IN (...)" for a
 list of stories, "= article.id" inside the story page's own query.
@@ -50,7 +51,7 @@ from .quotes import Quote
 from .rows import Selected, from_row, named, numbered, prefetched
 
 RELATIONS = """
-SELECT 'authors' AS relation, link.article_id AS article_id, 0 AS place,
+SELECT 'authors' AS relation, link.article_id AS article_id, link.position AS place,
        person.id AS id, person.name AS name, person.slug AS slug,
        person.honorific AS honorific, person.role AS role,
        person.organization AS organization, CAST(NULL AS BIGINT) AS link_id,
@@ -123,8 +124,9 @@ SELECT {columns}
 PERSON_FIELDS = ["id", "name", "slug", "honorific", "role", "organization"]
 QUOTE_FIELDS = ["id", "article_id", "speaker_id", "text", "context", "order"]
 SORT_KEYS = {
-    # As the models order them: people by name, the rest by place.
-    "authors": lambda row: (row[4], row[3]),
+    # As the models order them: people in the story by name, the rest by
+    # place (the byline's own order, a quote's order, order of tagging).
+    "authors": lambda row: row[2],
     "people": lambda row: (row[4], row[3]),
     "quotes": lambda row: row[2],
     "tags": lambda row: row[2],

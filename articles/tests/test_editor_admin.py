@@ -18,9 +18,16 @@ pytestmark = pytest.mark.django_db
 BODY = "“We are ready to talk,” the minister said.\n\nTalks begin on Monday."
 
 
-def article_form(*, quotes=(), existing_quotes=(), **overrides):
-    """POST data for the article change form, with its quote inline."""
+def article_form(*, quotes=(), existing_quotes=(), authors=(), **overrides):
+    """POST data for the article change form, with its byline and quote inlines.
+
+    authors are the byline's stored rows (ArticleAuthor) as the page shows
+    them, then people to add, each with the place typed for them ("" for
+    none): [link, ..., (person, "3"), ...].
+    """
+    stored = [row for row in authors if not isinstance(row, tuple)]
     data = {
+        **byline_form(stored, [row for row in authors if isinstance(row, tuple)]),
         "headline": "Talks to begin",
         "slug": "talks-to-begin",
         "dek": "",
@@ -54,6 +61,27 @@ def article_form(*, quotes=(), existing_quotes=(), **overrides):
             }
         )
     data.update(overrides)
+    return data
+
+
+def byline_form(stored=(), added=()):
+    """The byline inline's POST data: stored ArticleAuthor rows, then (person, place)."""
+    data = {
+        "author_links-TOTAL_FORMS": str(len(stored) + len(added)),
+        "author_links-INITIAL_FORMS": str(len(stored)),
+        "author_links-MIN_NUM_FORMS": "0",
+        "author_links-MAX_NUM_FORMS": "1000",
+    }
+    rows = [(link.pk, link.person_id, link.position) for link in stored]
+    rows += [("", person.pk, place) for person, place in added]
+    for i, (link_id, person_id, place) in enumerate(rows):
+        data.update(
+            {
+                f"author_links-{i}-id": str(link_id),
+                f"author_links-{i}-person": str(person_id),
+                f"author_links-{i}-position": str(place),
+            }
+        )
     return data
 
 
@@ -753,7 +781,7 @@ class TestDeletingWhatAStoryUses:
     @pytest.fixture
     def story(self):
         story = make_article(quotes=1, headline="Talks to begin")
-        story.authors.set([make_person(name="Ann Reporter")])
+        story.set_byline([make_person(name="Ann Reporter")])
         story.people.set([make_person(name="Lena Ortiz")])
         story.lead_photo = make_photo(caption="Delegates arrive in Geneva.")
         story.save()

@@ -597,7 +597,8 @@ def cast(desk_editor):
         workflow_form(
             body=CAST_BODY,
             tags="Diplomacy, Europe",
-            authors=[ids["Bob Writer"], ids["Dee Staff"]],
+            # Not in the order of their names: the lead writer first.
+            authors=[(people["Dee Staff"], "1"), (people["Bob Writer"], "2")],
             people=[ids["Cy Named"], ids["Eve Envoy"]],
             **{
                 "quotes-TOTAL_FORMS": "2",
@@ -610,12 +611,13 @@ def cast(desk_editor):
     )
     story = Article.objects.get(slug="talks-to-begin")
     ready, listen = story.quotes.all()
+    dee, bob = story.author_links.all()
     response = client.post(
         reverse("admin:articles_article_change", args=[story.pk]),
         workflow_form(
             body=CAST_BODY.replace("Monday", "Tuesday"),
             tags="Diplomacy",
-            authors=[ids["Dee Staff"]],
+            authors=[dee, bob],
             people=[ids["Eve Envoy"]],
             base_version=str(story.version),
             **{
@@ -633,10 +635,12 @@ def cast(desk_editor):
                     ]
                 },
                 "quotes-0-DELETE": "on",
+                "author_links-1-DELETE": "on",
             },
         ),
     )
     assert response.status_code == 302
+    assert story.byline == "Dee Staff"
     return client, story, people
 
 
@@ -654,7 +658,7 @@ def story_state(story):
     story = Article.objects.get(pk=story.pk)
     return {
         "body": story.body,
-        "authors": sorted(p.name for p in story.authors.all()),
+        "authors": [p.name for p in story.byline_authors],  # in byline order
         "people": sorted(p.name for p in story.people.all()),
         "tags": sorted(story.tags.names()),
         "quotes": [(q.text, q.speaker.name) for q in story.quotes.all()],
@@ -669,7 +673,7 @@ def story_state(story):
 
 RESTORED = {
     "body": CAST_BODY,
-    "authors": ["Bob Writer", "Dee Staff"],
+    "authors": ["Dee Staff", "Bob Writer"],
     "people": ["Cy Named", "Eve Envoy"],
     "tags": ["Diplomacy", "Europe"],
     "quotes": [

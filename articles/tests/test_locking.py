@@ -70,14 +70,15 @@ def open_form(client, story):
     response = client.get(change_url(story))
     assert response.status_code == 200
     form = response.context["adminform"].form
-    (quotes,) = [
-        inline.formset
+    inlines = {
+        inline.formset.prefix: inline.formset
         for inline in response.context["inline_admin_formsets"]
-        if inline.formset.prefix == "quotes"
-    ]
+    }
+    quotes = inlines["quotes"]
     existing = [row.instance for row in quotes.initial_forms]
     data = article_form(
         existing_quotes=existing,
+        authors=[row.instance for row in inlines["author_links"].initial_forms],
         headline=story.headline,
         slug=story.slug,
         body=story.body,
@@ -148,7 +149,11 @@ class TestTwoEditors:
         form = refused.context["adminform"].form
         merged = {**ben_data, "headline": "Talks begin on Tuesday"}
         merged["base_version"] = str(form["base_version"].value())
-        (quotes,) = refused.context["inline_admin_formsets"]
+        (quotes,) = [
+            inline
+            for inline in refused.context["inline_admin_formsets"]
+            if inline.formset.prefix == "quotes"
+        ]
         merged["quotes-0-base_version"] = str(
             quotes.formset.forms[0]["base_version"].value()
         )

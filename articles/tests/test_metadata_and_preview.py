@@ -105,7 +105,7 @@ class TestStoryMetadata:
         photo.image = jpeg()
         photo.save()
         story = make_article(lead_photo=photo)
-        story.authors.set([make_person(name="Ann Lee")])
+        story.set_byline([make_person(name="Ann Lee")])
         metas, [data], _ = head_of(client.get(story.get_absolute_url()))
         assert metas["og:image"] == ["http://testserver" + photo.image.url]
         assert metas["twitter:card"] == ["summary_large_image"]

@@ -167,7 +167,7 @@ class TestArticle:
 
     def test_byline_joins_authors(self):
         story = make_article()
-        story.authors.set(
+        story.set_byline(
             [
                 make_person(name="Ann Lee"),
                 make_person(name="Bo Chan"),
@@ -211,12 +211,12 @@ def test_featuring_finds_each_way_a_person_appears_once_per_story():
     named, quoted, written, photographed, unrelated = (make_article() for _ in range(5))
     named.people.add(person)
     Quote.objects.create(article=quoted, speaker=person, text="Opening paragraph")
-    written.authors.add(person)
+    written.set_byline([person])
     photographed.lead_photo = make_photo(photographer=person)
     photographed.save()
     everything = make_article()
     everything.people.add(person)
-    everything.authors.add(person)
+    everything.set_byline([person])
     Quote.objects.create(article=everything, speaker=person, text="Opening paragraph")
     featuring = Article.objects.published().featuring(person)
     assert sorted(story.pk for story in featuring) == sorted(
@@ -260,16 +260,16 @@ def test_listed_stories_carry_their_photo_credits(django_assert_num_queries):
     ]
 
 
-def test_feed_stories_carry_their_bylines_in_name_order(django_assert_num_queries):
+def test_feed_stories_carry_their_bylines_in_byline_order(django_assert_num_queries):
     bylined, unsigned = make_article(), make_article()
-    bylined.authors.set([make_person(name="Zoe Berg"), make_person(name="Adam Rey")])
+    bylined.set_byline([make_person(name="Zoe Berg"), make_person(name="Adam Rey")])
     listed = Article.objects.filter(pk__in=[bylined.pk, unsigned.pk])
     # The stories, their tags, their authors: no photo, so no agencies to ask for.
     with django_assert_num_queries(3):
         found = list(listed.order_by("pk").for_feed())
     with django_assert_num_queries(0):
         bylines = [[person.name for person in story.authors.all()] for story in found]
-    assert bylines == [["Adam Rey", "Zoe Berg"], []]
+    assert bylines == [["Zoe Berg", "Adam Rey"], []]
 
 
 class TestControlCharactersAreNotStored:

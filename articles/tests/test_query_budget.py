@@ -22,7 +22,7 @@ def test_story_page_costs_the_same_with_one_quote_or_thirty(client):
     small = make_article(quotes=1, tags=1, people=1)
     large = make_article(quotes=30, tags=30, people=30)
     for story in (small, large):
-        story.authors.set([make_person()])
+        story.set_byline([make_person()])
         story.lead_photo = make_photo(
             photographer=make_person(), agencies=["TASS", "TNS"]
         )

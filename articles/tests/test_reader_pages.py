@@ -92,7 +92,7 @@ class TestStoryPage:
 
     def test_byline_links_authors_when_there_are_some(self, client):
         story = make_article()
-        story.authors.set([make_person(name="Ann Lee", slug="ann-lee")])
+        story.set_byline([make_person(name="Ann Lee", slug="ann-lee")])
         assertContains(
             client.get(story.get_absolute_url()),
             '<a href="/people/ann-lee/" rel="author">Ann Lee</a>',

@@ -73,7 +73,7 @@ def story_showing(person, how, **story):
     """A story that shows person in the way named by how."""
     article = make_article(quotes=1 if how == "quote" else 0, **story)
     if how == "author":
-        article.authors.add(person)
+        article.set_byline([person])
     elif how == "people":
         article.people.add(person)
     elif how == "quote":

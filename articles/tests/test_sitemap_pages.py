@@ -114,7 +114,7 @@ def test_tag_pages_list_exactly_the_tags_of_published_stories(client, stories):
 
 def test_people_pages_list_exactly_the_people_of_published_stories(client, stories):
     published, (draft, scheduled) = stories
-    draft.authors.add(make_person(slug="draft-writer"))
+    draft.set_byline([make_person(slug="draft-writer")])
     scheduled.people.add(make_person(slug="scheduled-subject"))
     for story in published:
         story.people.add(make_person())

@@ -159,7 +159,7 @@ def plant(index, payload):
         status=Status.PUBLISHED,
         published_at=timezone.now() - timedelta(minutes=index + 1),
     )
-    article.authors.add(person)
+    article.set_byline([person])
     article.people.add(person)
     article.tags.add(f"t{index} {payload}"[:100])
     # Created directly, as loaddata would: the verbatim check is not run.

@@ -1,0 +1,69 @@
+"""A story's byline: its authors, each in a place the desk chooses."""
+
+from django.db import models
+
+from .natural_keys import key_of
+from .people import Person
+from .places import next_place, place_limit
+
+
+class ArticleAuthorQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug, published_at, position):
+        # As Article's natural key: the slug and the exact publication moment.
+        return self.get(
+            article__slug=slug, article__published_at=published_at, position=position
+        )
+
+
+class ArticleAuthor(models.Model):
+    """One author's place in a story's byline: the lead writer comes first."""
+
+    article = models.ForeignKey(
+        "Article", on_delete=models.CASCADE, related_name="author_links"
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="byline_links"
+    )
+    position = models.PositiveSmallIntegerField(
+        blank=True,
+        validators=[place_limit],
+        help_text="Place in the byline; filled in after the last when left empty.",
+    )
+
+    objects = ArticleAuthorQuerySet.as_manager()
+
+    class Meta:
+        # The table Django made for the plain many-to-many field this replaced
+        # (migration 0013): its rows and migration 0008's index stay as they were.
+        db_table = "articles_article_authors"
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "person"], name="unique_article_author"
+            ),
+            models.UniqueConstraint(
+                fields=["article", "position"], name="unique_author_position"
+            ),
+        ]
+        indexes = [
+            # Person pages: a person's stories from the index alone (0008).
+            models.Index(
+                fields=["person", "article"], name="article_authors_person_idx"
+            ),
+        ]
+        verbose_name = "author in byline"
+        verbose_name_plural = "authors in byline"
+
+    def __str__(self):
+        return f"{self.position}. {self.person}"
+
+    def save(self, *args, **kwargs):
+        if self.position is None:
+            siblings = ArticleAuthor.objects.filter(article_id=self.article_id)
+            self.position = next_place(siblings, "position")
+        super().save(*args, **kwargs)
+
+    def natural_key(self):
+        return key_of(self, "article", 2) + (self.position,)
+
+    natural_key.dependencies = ["articles.article", "articles.person"]

@@ -1,5 +1,6 @@
 """Revision history: who changed what and when, a diff, and one-click restore."""
 
+import json
 import re
 from datetime import timedelta
 
@@ -770,3 +771,78 @@ def test_a_tag_deleted_outside_the_admin_is_named_from_the_revision(cast):
         "admin:articles_article_revision", args=[story.pk, versions_of(story)[0].pk]
     )
     assertContains(client.get(url), LOSSES["tag"][0])
+
+
+@pytest.fixture
+def byline_swapped(desk_editor):
+    """A story written in the admin by Dee then Bob; then Bob led, with Cy added."""
+    client = logged_in(desk_editor)
+    dee, bob, cy = (
+        make_person(name=name) for name in ["Dee Staff", "Bob Writer", "Cy Named"]
+    )
+    client.post(
+        reverse("admin:articles_article_add"),
+        workflow_form(body=FIRST_BODY, authors=[(dee, "1"), (bob, "2")]),
+    )
+    story = Article.objects.get(slug="talks-to-begin")
+    links = list(story.author_links.all())
+    data = workflow_form(
+        body=FIRST_BODY,
+        base_version=str(story.version),
+        authors=[*links, (cy, "")],
+    )
+    data.update({"author_links-0-position": "2", "author_links-1-position": "1"})
+    assert (
+        client.post(
+            reverse("admin:articles_article_change", args=[story.pk]), data
+        ).status_code
+        == 302
+    )
+    assert story.byline == "Bob Writer, Dee Staff and Cy Named"
+    return client, story
+
+
+def test_restoring_a_revision_brings_back_its_byline_in_its_order(byline_swapped):
+    client, story = byline_swapped
+    first, _ = versions_of(story)
+    assert "articleauthor" in {
+        v.content_type.model for v in first.revision.version_set.all()
+    }
+    url = reverse("admin:articles_article_revision", args=[story.pk, first.pk])
+    page = client.get(url)
+    saved = client.post(url, as_submitted(page), follow=True)
+    assert saved.redirect_chain, saved.content.decode()
+    assert story.byline == "Dee Staff and Bob Writer"
+    assert list(story.author_links.values_list("position", flat=True)) == [1, 2]
+
+
+def test_the_diff_shows_a_byline_reordered(byline_swapped):
+    client, story = byline_swapped
+    first, second = versions_of(story)
+    response = client.get(
+        reverse("admin:articles_article_compare", args=[story.pk]),
+        {"version_id1": first.pk, "version_id2": second.pk},
+    )
+    assert response.status_code == 200
+    assertContains(response, "Cy Named")
+
+
+def test_a_revision_from_before_bylines_had_places_restores_in_name_order(
+    edited_twice,
+):
+    """Such a revision held the authors in the story's own version, as a list."""
+    client, story = edited_twice
+    first, _ = versions_of(story)
+    zoe, adam = make_person(name="Zoe Writer"), make_person(name="Adam Reporter")
+    gone = make_person(name="Gone Person")
+    held = json.loads(first.serialized_data)
+    held[0]["fields"]["authors"] = [zoe.pk, adam.pk, gone.pk]
+    first.serialized_data = json.dumps(held)
+    first.save()
+    first.revision.version_set.filter(content_type__model="articleauthor").delete()
+    gone_pk = gone.pk
+    gone.delete()
+    story.set_byline([make_person(name="Bea Lopes")])
+    page, _ = restore(client, story, first)
+    assert story.byline == "Adam Reporter and Zoe Writer"
+    assertContains(page, f"An author this revision had, person {gone_pk}, has since")

@@ -17,6 +17,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 from articles.conflicts import describe_change
 from articles.models import (
     Article,
+    ArticleAuthor,
     Person,
     PhotoCredit,
     Quote,
@@ -89,6 +90,15 @@ def open_form(client, story):
         data[f"quotes-{i}-base_version"] = str(row["base_version"].value())
         data[f"quotes-{i}-order"] = str(row.instance.order)
     return data
+
+
+def byline(story):
+    """The story's byline rows as stored: each author and place, in order."""
+    return list(
+        ArticleAuthor.objects.filter(article=story).values_list(
+            "person__name", "position"
+        )
+    )
 
 
 def snapshot(story):
@@ -499,6 +509,40 @@ class TestTwoEditors:
         )
         assert snapshot(story) == after
         assert story.quotes.filter(text="Talks begin on Monday.").count() == 1
+
+    def test_a_stale_form_neither_reorders_nor_adds_authors(self, ann, ben, story):
+        lead, second = make_person(name="Zoe Writer"), make_person(name="Adam Lee")
+        story.set_byline([lead, second])
+        story = Article.objects.get(pk=story.pk)
+        ann_data, ben_data = open_form(ann, story), open_form(ben, story)
+        ann_data.update(headline="Talks begin on Tuesday")
+        assert ann.post(change_url(story), ann_data).status_code == 302
+        after_ann = (snapshot(story), byline(story))
+
+        # Ben swaps the two authors' places on the page he opened before;
+        # its other fields agree with what is saved now (he typed Ann's
+        # headline too), so only the byline rows can be refused.
+        ben_data["headline"] = "Talks begin on Tuesday"
+        swapped = {
+            **ben_data,
+            "author_links-0-position": "2",
+            "author_links-1-position": "1",
+        }
+        refused = (
+            "your changes to its authors in byline were not saved and nothing "
+            "was written"
+        )
+        assertContains(ben.post(change_url(story), swapped), refused)
+        # And the same page with an author added.
+        added = {
+            **ben_data,
+            "author_links-TOTAL_FORMS": "3",
+            "author_links-2-person": str(make_person(name="Bea Lopes").pk),
+            "author_links-2-position": "",
+        }
+        assertContains(ben.post(change_url(story), added), refused)
+        assert (snapshot(story), byline(story)) == after_ann
+        assert byline(story) == [("Zoe Writer", 1), ("Adam Lee", 2)]
 
     def test_a_double_click_on_a_quotes_own_add_page_adds_it_once(self, ann, story):
         add = reverse("admin:articles_quote_add")

@@ -102,6 +102,7 @@ class Migration(migrations.Migration):
             model_name="articleauthor",
             name="position",
             field=models.PositiveSmallIntegerField(
+                null=True,
                 blank=True,
                 help_text="Place in the byline; filled in after the last when left empty.",
                 validators=[django.core.validators.MaxValueValidator(999)],

@@ -1,7 +1,7 @@
 """A story's byline: its authors, each in a place the desk chooses."""
 
 from django.db import models
-from django.db.models.signals import pre_save
+from django.db.models.signals import m2m_changed, pre_save
 from django.dispatch import receiver
 
 from .natural_keys import key_of
@@ -26,7 +26,11 @@ class ArticleAuthor(models.Model):
     person = models.ForeignKey(
         Person, on_delete=models.CASCADE, related_name="byline_links"
     )
+    # Null only between a many-to-many add, which cannot give a place (an
+    # older dump's "authors" list, authors.add()), and its post_add signal,
+    # which numbers the row after the last (place_added_authors()).
     position = models.PositiveSmallIntegerField(
+        null=True,
         blank=True,
         validators=[place_limit],
         help_text="Place in the byline; filled in after the last when left empty.",
@@ -88,3 +92,31 @@ def move_a_loaded_author(sender, instance, raw=False, using=None, **kwargs):
     sender._base_manager.using(using).filter(
         article_id=instance.article_id, person_id=instance.person_id
     ).exclude(pk=instance.pk).delete()
+
+
+def place_added_authors(sender, instance, action, reverse, pk_set, using, **kwargs):
+    """Number authors added through the many-to-many manager after the last place.
+
+    Such an add writes its rows without a place: loaddata of a dump made before
+    bylines had places (their "authors" lists, in the name order readers saw
+    then), or code calling story.authors.add(). They go last, by name then id,
+    as migration 0013 numbered the bylines it found.
+    """
+    if action != "post_add" or not pk_set:
+        return
+    links = sender._base_manager.using(using)
+    stories = pk_set if reverse else {instance.pk}
+    for story in stories:
+        unplaced = links.filter(article_id=story, position=None).order_by(
+            "person__name", "person_id"
+        )
+        after = next_place(links.filter(article_id=story), "position")
+        for place, link in enumerate(unplaced, after):
+            links.filter(pk=link.pk).update(position=place)
+
+
+m2m_changed.connect(
+    place_added_authors,
+    sender=ArticleAuthor,
+    dispatch_uid="articles-place-added-authors",
+)

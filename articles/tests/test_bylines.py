@@ -1,6 +1,9 @@
 """The byline's order is the desk's: set in the story's form, read everywhere."""
 
+import json
+
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
@@ -11,6 +14,7 @@ from articles.models import Article, ArticleAuthor, Status
 from .factories import make_article, make_person
 from .test_editor_admin import BODY
 from .test_feeds_and_sitemaps import NS, get_xml, rss_items
+from .test_fixtures import dump
 from .test_metadata_and_preview import head_of
 from .test_workflow import logged_in, workflow_form
 
@@ -240,3 +244,33 @@ def test_the_migration_numbers_each_byline_in_the_order_readers_saw():
         (one.pk, "zoe", 3),
         (two.pk, "bea", 1),
     ]
+
+
+def test_a_dump_made_before_bylines_had_places_loads_in_the_order_readers_saw(
+    tmp_path, writers
+):
+    """Such dumps list a story's authors in the article's own row, by name."""
+    zoe, adam = writers
+    story = make_article(headline="Old dump")
+    rows = json.loads(dump())
+    (article,) = [row for row in rows if row["model"] == "articles.article"]
+    article["fields"]["authors"] = [[zoe.slug], [adam.slug]]
+    fixture = tmp_path / "old.json"
+    fixture.write_text(json.dumps(rows), encoding="utf-8")
+
+    call_command("loaddata", fixture, verbosity=0)
+    assert byline_of(story) == ["Adam Reporter", "Zoe Writer"]
+    assert Article.objects.get(pk=story.pk).byline == "Adam Reporter and Zoe Writer"
+    call_command("loaddata", fixture, verbosity=0)  # loaded again: as it was
+    assert list(story.author_links.values_list("position", flat=True)) == [1, 2]
+
+
+def test_an_author_added_by_code_goes_last_from_either_side(writers):
+    zoe, adam = writers
+    story = make_article()
+    story.set_byline([zoe])
+    story.authors.add(adam)
+    third = make_person(name="Bea Lopes")
+    third.authored_articles.add(story)
+    assert byline_of(story) == ["Zoe Writer", "Adam Reporter", "Bea Lopes"]
+    assert list(story.author_links.values_list("position", flat=True)) == [1, 2, 3]

@@ -33,12 +33,14 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from reversion.errors import RevertError
 from reversion.models import Version
 
 from .bylines import ArticleAuthor
 from .people import Person
 from .photos import PhotoCredit, PhotoCreditAgency
+from .places import MAX_PLACE, next_place
 from .quotes import Quote
 from .stories import Article, TaggedArticle
 
@@ -124,7 +126,19 @@ def restore_story(revision):
         # them in a place or a person (two authors swapped) whichever came first.
         ArticleAuthor.objects.filter(article__in=stories).delete()
         older_bylines = bylines_without_places(versions)
+        # Quotes are kept (their ids are cited), so two that swapped places
+        # since would each meet the other in its old place whichever came back
+        # first: they step past every place a form can give, and each takes its
+        # own back as it is written; one that cannot be written goes last.
+        Quote.objects.filter(article__in=stories).update(order=F("order") + MAX_PLACE)
         revert_in_turn([v for v in versions if v.pk not in unwritable])
+        for quote in Quote.objects.filter(
+            article__in=stories, order__gt=MAX_PLACE
+        ).order_by("order"):
+            placed = Quote.objects.filter(
+                article_id=quote.article_id, order__lte=MAX_PLACE
+            )
+            Quote.objects.filter(pk=quote.pk).update(order=next_place(placed, "order"))
         for story, people in older_bylines.items():
             Article(pk=story).set_byline(
                 Person.objects.filter(pk__in=people).order_by("name", "pk")

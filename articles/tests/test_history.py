@@ -22,6 +22,7 @@ from articles.models import (
     Quote,
     Status,
     TaggedArticle,
+    history,
 )
 
 from .factories import make_article, make_person, make_photo
@@ -846,3 +847,21 @@ def test_a_revision_from_before_bylines_had_places_restores_in_name_order(
     page, _ = restore(client, story, first)
     assert story.byline == "Adam Reporter and Zoe Writer"
     assertContains(page, f"An author this revision had, person {gone_pk}, has since")
+
+
+def test_restoring_a_revision_before_two_quotes_swapped_places(desk_editor):
+    story = make_article(quotes=2)
+    first, second = story.quotes.order_by("order")
+    with reversion.create_revision():
+        story.save()
+    revision = versions_of(story)[-1].revision
+    # Swapped since: each now holds the place the other had in the revision.
+    Quote.objects.filter(pk=first.pk).update(order=99)
+    Quote.objects.filter(pk=second.pk).update(order=1)
+    Quote.objects.filter(pk=first.pk).update(order=2)
+
+    history.restore_story(revision)
+    assert list(story.quotes.order_by("order").values_list("pk", flat=True)) == [
+        first.pk,
+        second.pk,
+    ]

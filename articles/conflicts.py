@@ -102,8 +102,8 @@ class VersionedModelForm(forms.ModelForm):
             return cleaned
         # A revert page's row holds the revision by now; it is checked against
         # the row as stored before (admin/record_history.py), already locked.
-        current = getattr(self.instance, "_stored_before_restore", None)
-        current = current or locked_copy(self.instance)
+        before_restore = getattr(self.instance, "_stored_before_restore", None)
+        current = before_restore or locked_copy(self.instance)
         read = cleaned.get("base_version")
         if read != current.version:
             # Compared with what is stored now, not with what this editor saw:
@@ -113,8 +113,10 @@ class VersionedModelForm(forms.ModelForm):
             )
             if stored.changed_data:
                 self.refuse(current, stored.changed_data)
-        # The model checks this version again as it writes.
-        self.instance.version = current.version
+        # The model checks this version again as it writes. (A restored row
+        # already holds the version its restore gave it.)
+        if before_restore is None:
+            self.instance.version = current.version
         # Rows edited beside this form (its inlines) are checked against it.
         self.instance._opened_stale = read is not None and read != current.version
         return cleaned
@@ -278,6 +280,15 @@ class StaleParentInlineFormSet(forms.BaseInlineFormSet):
 class VersionedInlineFormSet(StaleParentInlineFormSet):
     """Inline rows carry their own versions; a stale row is refused like a story."""
 
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        # On a restore page each row is checked against itself as stored
+        # before the restore (ArticleAdmin.get_object), as its story is.
+        before = getattr(self.instance, "_rows_before_restore", {})
+        if form.instance.pk in before:
+            form.instance._stored_before_restore = before[form.instance.pk]
+        return form
+
     def clean(self):
         super().clean()
         for form in self.deleted_forms:
@@ -398,14 +409,20 @@ def refuse_change_taken_away(modeladmin, request, object_id):
     taken = row and row.taken_from(request.user, read, **opened)
     if not taken:
         return None
-    modeladmin.message_user(
+    return refused_change_page(
+        modeladmin,
         request,
+        row,
         f"{capfirst(taken)} after you opened it, so you can no longer change it: "
         f"your save was refused and nothing was written. “{row.taken_by}” was "
         f"last saved by {describe_change(row.taken_by)}. Everything you sent is "
         "below for you to copy; ask an editor to make the change.",
-        messages.ERROR,
     )
+
+
+def refused_change_page(modeladmin, request, row, message):
+    """The page for a change to row refused with message: everything sent, to copy."""
+    modeladmin.message_user(request, message, messages.ERROR)
     opts = modeladmin.opts
     context = {
         **modeladmin.admin_site.each_context(request),
@@ -419,6 +436,7 @@ def refuse_change_taken_away(modeladmin, request, object_id):
         [
             f"admin/{opts.app_label}/{opts.model_name}/change_refused.html",
             f"admin/{opts.app_label}/change_refused.html",
+            "admin/articles/change_refused.html",  # taggit's tags
         ],
         context,
     )

@@ -4,7 +4,8 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
-from django.shortcuts import redirect
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -18,7 +19,6 @@ from ..conflicts import (
     VersionedAdminMixin,
     VersionedInlineFormSet,
     VersionedInlineMixin,
-    locked_copy,
 )
 from ..forms import ArticleForm, QuoteForm, TextareaMixin, WireImportForm
 from ..models import Article, ArticleAuthor, Correction, Quote, Status, history
@@ -306,6 +306,12 @@ class ArticleAdmin(
     def revision_view(self, request, object_id, version_id, extra_context=None):
         if missing := self.missing_story(request, object_id):
             return missing
+        # django-reversion finds the version by its id and the object's id
+        # alone: a person's or credit's version with the story's id would be
+        # restored here, rewriting whatever story its revision holds.
+        versions = Version.objects.get_for_object_reference(Article, unquote(object_id))
+        if not versions.filter(pk=version_id).exists():
+            raise Http404("No such revision of this story.")
         # Read before reversion writes the old revision over the row.
         request.workflow_now = (
             Article.objects.filter(pk=unquote(object_id))
@@ -318,6 +324,17 @@ class ArticleAdmin(
             )
         )
         return super().revision_view(request, object_id, version_id, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        # django-reversion finds the version by its id alone; only a story's,
+        # and only of a story that was deleted: an existing story is restored
+        # from its history, where who may change it and where it stands hold.
+        version = get_object_or_404(
+            Version.objects.get_for_model(Article), pk=version_id
+        )
+        if Article._base_manager.filter(pk=version.object_id).exists():
+            raise Http404("This story was not deleted: restore it from its history.")
+        return super().recover_view(request, version_id, extra_context)
 
     def _reversion_revisionform_view(self, request, version, *args, **kwargs):
         # django-reversion's restore (and recover) view reverts the whole
@@ -333,7 +350,18 @@ class ArticleAdmin(
             # locked until the restore is saved or dropped: the form is checked
             # against it (get_object()), so a save made since the page was
             # opened is refused as stale rather than undone unseen.
-            request.stored_before_restore = locked_copy(Article(pk=version.object_id))
+            # A deleted story being recovered has none.
+            request.stored_before_restore = (
+                Article._base_manager.select_for_update()
+                .filter(pk=version.object_id)
+                .first()
+            )
+            request.quotes_before_restore = {
+                quote.pk: quote
+                for quote in Quote._base_manager.select_for_update().filter(
+                    article_id=version.object_id
+                )
+            }
             return super()._reversion_revisionform_view(
                 request, version, *args, **kwargs
             )
@@ -353,10 +381,18 @@ class ArticleAdmin(
             # Its quotes come back at their old numbers too, and a quote form
             # would not move them on unless it changed them: each goes past
             # every number it has had, so no form opened before is fresh.
+            # Until the restore is saved, the page shows each quote at its
+            # version as stored before it, and its save is checked against the
+            # quote as stored then (_rows_before_restore): an edit made on the
+            # quote's own page since the restore page was opened is refused.
+            before = getattr(request, "quotes_before_restore", {})
             for quote in Quote.objects.filter(article=article):
-                Quote.objects.filter(pk=quote.pk).update(
-                    version=newest_version(quote, request.quote_versions_now) + 1
-                )
+                if request.method == "POST" or quote.pk not in before:
+                    version = newest_version(quote, request.quote_versions_now) + 1
+                else:
+                    version = before[quote.pk].version
+                Quote.objects.filter(pk=quote.pk).update(version=version)
+            article._rows_before_restore = before
             article._restoring = True
             article._stored_before_restore = getattr(
                 request, "stored_before_restore", None

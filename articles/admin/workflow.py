@@ -1,12 +1,12 @@
 import reversion
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
-from ..conflicts import refuse_stale_action
+from ..conflicts import refuse_stale_action, refused_change_page
 from ..forms import ScheduleForm
 from ..models import StaleVersionError
 from ..models.shared import may_change_shared
@@ -126,6 +126,31 @@ class SharedRecordAdminMixin:
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
         return allowed and (obj is None or may_change_shared(request.user, obj))
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except PermissionDenied:
+            # Django refuses a POST it may not save before reading the form. A
+            # reporter who opened the record before a story showing it went out
+            # gets back what they typed (people and credits already have, from
+            # VersionedAdminMixin: Versioned.taken_from).
+            record = object_id and self.get_object(request, unquote(object_id))
+            if (
+                request.method != "POST"
+                or not record
+                or not super().has_change_permission(request, record)
+            ):
+                raise
+            return refused_change_page(
+                self,
+                request,
+                record,
+                f"A published or scheduled story shows this {self.opts.verbose_name}, "
+                "so only an editor can change it: your save was refused and nothing "
+                "was written. Everything you sent is below for you to copy; ask an "
+                "editor to make the change.",
+            )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if request.method == "GET":

@@ -383,12 +383,14 @@ def places_of(credit):
 
 
 def keep_first_version(record):
-    """Record a person or photo credit as stored, if its history holds nothing yet.
+    """Record a person or photo credit as stored, unless its newest revision holds it so.
 
     Those saved before they had a history, and those from fixtures, the demo
-    data or a script, have none: the first change in the admin would be their
-    only revision, with nothing to go back to. The revision is dated and
-    credited as the row's own bookkeeping (changed_by, changed_at) has it.
+    data or a script, have none; and one a script or fixture changed since its
+    newest revision (a wire import's) is not as that revision holds it. The
+    first change in the admin would then leave what was stored in no revision,
+    with nothing to go back to. The revision is dated and credited as the row's
+    own bookkeeping (changed_by, changed_at) has it.
     """
     if record is None:
         return
@@ -396,11 +398,39 @@ def keep_first_version(record):
     with transaction.atomic():
         # Of two first changes at once, the second waits here and finds this one.
         stored = model._base_manager.select_for_update().filter(pk=record.pk).first()
-        if stored is None or Version.objects.get_for_object(stored).exists():
+        if stored is None or held_as_stored(stored):
             return
         with reversion.create_revision():
             reversion.set_user(stored.changed_by)
             if stored.changed_at is not None:
                 reversion.set_date_created(stored.changed_at)
-            reversion.set_comment("As saved before its history was kept.")
+            reversion.set_comment("As stored before this change in the admin.")
             reversion.add_to_revision(stored)
+
+
+# What every save changes, and says nothing of the record itself.
+BOOKKEEPING = {"version", "changed_by", "changed_at"}
+
+
+def held_as_stored(record):
+    """Whether record's newest revision holds it as it is stored: its fields and,
+    for a photo credit, its places in the credit line."""
+    newest = Version.objects.get_for_object(record).first()  # newest first
+    if newest is None:
+        return False
+    fields = {
+        field.attname: field.value_from_object(record)
+        for field in record._meta.concrete_fields
+        if field.name not in BOOKKEEPING
+    }
+    held = newest.field_dict
+    if any(held.get(name, value) != value for name, value in fields.items()):
+        return False
+    if isinstance(record, PhotoCredit):
+        places = sorted(
+            (version.field_dict["position"], version.field_dict["agency_id"])
+            for version in record_versions(newest.revision, record)
+            if version.content_type.model_class() is PhotoCreditAgency
+        )
+        return places == places_of(record)
+    return True

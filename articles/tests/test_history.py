@@ -17,6 +17,7 @@ from taggit.models import Tag
 from articles.models import (
     Agency,
     Article,
+    Person,
     PhotoCredit,
     PhotoCreditAgency,
     Quote,
@@ -865,3 +866,83 @@ def test_restoring_a_revision_before_two_quotes_swapped_places(desk_editor):
         first.pk,
         second.pk,
     ]
+
+
+@pytest.fixture
+def other_story_and_its_person(desk_reporter):
+    """A reporter's draft, and another story whose wire import made a person
+    with the draft's id: the import's revision holds both story and person."""
+    draft = make_article(status=Status.DRAFT, published_at=None, headline="Mine")
+    Article.objects.filter(pk=draft.pk).update(created_by=desk_reporter)
+    with reversion.create_revision():
+        other = make_article(
+            status=Status.DRAFT, published_at=None, headline="Wire copy"
+        )
+        speaker = Person.objects.create(pk=draft.pk, name="Ann Other", slug="ann-o")
+    # The desk rewrites the other story and publishes it.
+    Article.objects.filter(pk=other.pk).update(
+        headline="Edited by the desk",
+        status=Status.PUBLISHED,
+        published_at=timezone.now(),
+    )
+    return draft, other, Version.objects.get_for_object(speaker).get()
+
+
+def test_a_persons_revision_is_not_restored_as_a_storys(
+    desk_reporter, other_story_and_its_person
+):
+    draft, other, person_version = other_story_and_its_person
+    client = logged_in(desk_reporter)
+    url = reverse("admin:articles_article_revision", args=[draft.pk, person_version.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, workflow_form()).status_code == 404
+    other.refresh_from_db()
+    assert (other.headline, other.status) == ("Edited by the desk", Status.PUBLISHED)
+
+
+def test_recover_takes_only_the_revision_of_a_deleted_story(
+    desk_reporter, desk_editor, other_story_and_its_person
+):
+    draft, other, person_version = other_story_and_its_person
+    recover = "admin:articles_article_recover"
+    reporter = logged_in(desk_reporter)
+    for version in [person_version, Version.objects.get_for_object(other).get()]:
+        url = reverse(recover, args=[version.pk])
+        assert reporter.get(url).status_code == 404
+        assert reporter.post(url, workflow_form()).status_code == 404
+    other.refresh_from_db()
+    assert (other.headline, other.status) == ("Edited by the desk", Status.PUBLISHED)
+
+    # A deleted story's page opens, and recovering it brings it back.
+    with reversion.create_revision():
+        gone = make_article(status=Status.DRAFT, published_at=None, headline="Gone")
+    version = Version.objects.get_for_object(gone).get()
+    Article.objects.filter(pk=gone.pk).delete()
+    editor = logged_in(desk_editor)
+    url = reverse(recover, args=[version.pk])
+    page = editor.get(url)
+    assert page.status_code == 200
+    assert editor.post(url, as_submitted(page)).status_code == 302
+    assert Article.objects.get(pk=gone.pk).headline == "Gone"
+
+
+def test_a_restore_opened_before_a_quote_was_edited_does_not_undo_the_edit(
+    edited_twice, django_user_model
+):
+    client, story = edited_twice
+    first, _ = versions_of(story)
+    url = reverse("admin:articles_article_revision", args=[story.pk, first.pk])
+    page = client.get(url)
+    # Another editor rewrites the quote on its own page while the restore is open.
+    other = django_user_model.objects.create_user("olga", first_name="Olga")
+    quote = Quote.objects.get(article=story)
+    quote.text, quote.changed_by = "ready to talk", other
+    quote.save()
+    saved = (Article.objects.values().get(pk=story.pk), quote.version)
+
+    response = client.post(url, as_submitted(page))
+    assert response.status_code == 200
+    assert "Saved meanwhile by Olga" in response.content.decode()
+    quote.refresh_from_db()
+    assert (Article.objects.values().get(pk=story.pk), quote.version) == saved
+    assert quote.text == "ready to talk"

@@ -72,7 +72,7 @@ def test_renaming_a_person_in_the_admin_records_who_did_it(renamed, desk_editor)
     before, change = versions_of(person)
     # Its first revision is the person as stored before the change.
     assert before.field_dict["name"] == "Ann Minister"
-    assert before.revision.get_comment() == "As saved before its history was kept."
+    assert before.revision.get_comment() == "As stored before this change in the admin."
     assert change.field_dict["name"] == "Ann Ministr"
     assert change.revision.user == desk_editor
     assert change.revision.get_comment() == "Changed Name."
@@ -87,7 +87,7 @@ def test_history_page_lists_each_change_with_who_and_when(renamed):
     page = client.get(url(person, "history"))
     assertContains(page, "desk-editor")
     assertContains(page, "Changed Name.")
-    assertContains(page, "As saved before its history was kept.")
+    assertContains(page, "As stored before this change in the admin.")
     before, change = versions_of(person)
     assertContains(page, url(person, "revision", change.pk))
     compared = client.get(
@@ -390,3 +390,19 @@ def test_reverting_a_credit_whose_agency_or_photographer_was_deleted_since(
     assertContains(saved, warning)
     assert line(credit) == {"agency": "Ann Lens/AP", "photographer": "AP/TASS"}[lost]
     connection.check_constraints()  # what a commit checks: no link to a deleted row
+
+
+def test_what_a_script_stored_after_a_wire_import_is_kept_before_an_admin_change(
+    desk_editor,
+):
+    # A person the wire import made (its revision holds them as imported) ...
+    with reversion.create_revision():
+        person = Person.objects.create(name="Ann Minister", slug="ann-minister")
+    # ... whom a script then gave a role, as fixtures and scripts do.
+    Person.objects.filter(pk=person.pk).update(role="foreign minister")
+    edit(logged_in(desk_editor), person, role="defence minister")
+    held = [version.field_dict["role"] for version in versions_of(person)]
+    assert held == ["", "foreign minister", "defence minister"]
+    # Stored as the newest revision holds it: nothing more is recorded.
+    edit(logged_in(desk_editor), person, role="prime minister")
+    assert len(versions_of(person)) == 4

@@ -12,6 +12,7 @@ import re
 from datetime import timedelta
 
 import pytest
+import reversion
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -67,9 +68,11 @@ def axe_script():
     return AXE_SCRIPT
 
 
-def violations_on(page, axe_script):
+def violations_on(page, axe_script, within="html"):
     page.add_script_tag(path=axe_script)
-    result = page.evaluate("() => axe.run({resultTypes: ['violations']})")
+    result = page.evaluate(
+        "(within) => axe.run(within, {resultTypes: ['violations']})", within
+    )
     return result["violations"]
 
 
@@ -161,3 +164,22 @@ def test_corrections_have_no_accessibility_violations(
         violations = violations_on(page, axe_script)
         record(summary, name, url, violations)
         assert not violations, f"axe on {url}:\n{describe(violations)}"
+
+
+def test_the_history_table_we_template_has_no_accessibility_violations(
+    page, seed_story, editor, axe_script, summary
+):
+    # templates/reversion-compare/action_list_partial.html is ours; the rest
+    # of the page is Django's and reversion-compare's, only recorded.
+    person = seed_story.people.first()
+    for name in ["Igor Konashenkov Jr.", "Igor Konashenkov"]:
+        with reversion.create_revision():
+            person.name = name
+            person.save()
+    log_in(page, editor.username)
+    url = f"/admin/articles/person/{person.pk}/history/"
+    assert page.goto(url).status == 200
+    expect(page.get_by_label("Compare to this revision")).to_have_count(2)
+    record(summary, "admin person history", url, violations_on(page, axe_script))
+    violations = violations_on(page, axe_script, within="#change-history")
+    assert not violations, f"axe on {url}:\n{describe(violations)}"

@@ -247,7 +247,7 @@ def lost_among(versions):
                 version,
                 name,
                 pk,
-                tag_named_by(version, headline) or agency_named_by(version),
+                tag_named_by(version, headline) or place_named_by(version),
             )
             for version, pk in naming
             if pk not in existing
@@ -278,13 +278,14 @@ def tag_named_by(version, headline):
     return ""
 
 
-def agency_named_by(version):
-    """The agency's name as a credit line place's version recorded it, or "".
+def place_named_by(version):
+    """The name an agency's or an author's place recorded, or "".
 
-    A place is named "<position>. <agency>"; an agency deleted outside the
-    admin leaves no other trace of its name.
+    A credit line's place and a byline's are both named "<position>. <name>";
+    an agency or a person deleted outside the admin leaves no other trace of
+    its name.
     """
-    if version.content_type.model_class() is not PhotoCreditAgency:
+    if version.content_type.model_class() not in (PhotoCreditAgency, ArticleAuthor):
         return ""
     _, _, name = version.object_repr.partition(". ")
     return f"“{name}”" if name else ""

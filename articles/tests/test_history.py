@@ -775,6 +775,16 @@ def test_a_tag_deleted_outside_the_admin_is_named_from_the_revision(cast):
     assertContains(client.get(url), LOSSES["tag"][0])
 
 
+def test_an_author_deleted_outside_the_admin_is_named_from_the_revision(cast):
+    client, story, people = cast
+    # As for a tag: the byline place's version kept the name ("2. Bob Writer").
+    people["Bob Writer"].delete()
+    url = reverse(
+        "admin:articles_article_revision", args=[story.pk, versions_of(story)[0].pk]
+    )
+    assertContains(client.get(url), LOSSES["author"][0])
+
+
 @pytest.fixture
 def byline_swapped(desk_editor):
     """A story written in the admin by Dee then Bob; then Bob led, with Cy added."""

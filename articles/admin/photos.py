@@ -132,7 +132,8 @@ class PhotoCreditAdmin(
         free_moved_places(formset, "position")
         super().save_formset(request, form, formset, change)
 
-    @admin.display(description="Image")
+    # Not "Image": the change form shows the file field of that name beside it.
+    @admin.display(description="Preview")
     def thumbnail(self, credit):
         if not credit.image:
             return "(no image file)"

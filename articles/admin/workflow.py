@@ -164,7 +164,8 @@ class SharedRecordAdminMixin:
                     request,
                     f"A published or scheduled story shows this "
                     f"{self.opts.verbose_name}, so only an editor can change it.",
-                    messages.INFO,
+                    # Django's admin shows INFO as a success, with a tick.
+                    messages.WARNING,
                 )
         return super().change_view(request, object_id, form_url, extra_context)
 

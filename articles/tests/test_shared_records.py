@@ -106,7 +106,10 @@ def test_a_reporter_cannot_change_someone_a_story_gone_out_shows(reporter, how, 
     page = reporter.get(change_url(person))
     assert page.status_code == 200
     assert not page.context["has_change_permission"]  # Django's view-only page
-    assert "only an editor can change it" in page.content.decode()
+    assert (
+        '<li class="warning">A published or scheduled story shows this person, so only an editor can change it.</li>'
+        in page.content.decode()
+    )
 
     response = reporter.post(change_url(person), person_form(person, name="V. Putin"))
     # Nothing is written; what the reporter sent comes back to copy.

@@ -1,8 +1,12 @@
-"""Checks for rows that arrived by loaddata, which skips save() and clean().
+"""Checks for rows that arrived by loaddata, which skips save() and clean(),
+and, with ``--deploy``, for settings that name the publication for good.
 
-Run them with ``manage.py check --database default``.
+Run them with ``manage.py check --database default`` (and ``--deploy``).
 """
 
+import re
+
+from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ValidationError
 from django.db import connections
@@ -165,3 +169,32 @@ def invalid_stories(stories):
         if found:
             problems.append(f"Story {story.slug!r}: " + " ".join(found))
     return problems
+
+
+# A name a publication can hold: labels of letters, digits and hyphens, with
+# at least one dot (RFC 4151's authorityName as a DNS name).
+DOMAIN_NAME = re.compile(
+    r"(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+", re.IGNORECASE
+)
+
+
+@checks.register(checks.Tags.compatibility, deploy=True)
+def check_feed_id_domain(app_configs=None, **kwargs):
+    """Feed ids (Article.tag_uri) name the publication's domain for good.
+
+    FEED_ID_DOMAIN falls back to the first of ALLOWED_HOSTS: in production that
+    may be "localhost", an address or "*", none of which the publication holds.
+    """
+    domain = settings.FEED_ID_DOMAIN
+    if DOMAIN_NAME.fullmatch(domain) and not domain.replace(".", "").isdigit():
+        return []
+    return [
+        checks.Warning(
+            f"FEED_ID_DOMAIN is {domain!r}, not a domain name the publication "
+            "holds; every story's feed id is made from it for good.",
+            hint="Set the FEED_ID_DOMAIN environment variable to the site's "
+            "domain (e.g. news.example) before the feeds are published, and "
+            "never change it.",
+            id="articles.W001",
+        )
+    ]

@@ -61,6 +61,7 @@ def test_the_development_defaults_are_flagged_by_check_deploy():
     assert result.returncode != 0
     assert "security.W004" in result.stderr  # no HSTS
     assert "security.W009" in result.stderr  # the insecure development key
+    assert "articles.W001" in result.stderr  # feed ids named after localhost
 
 
 @pytest.mark.parametrize(
@@ -74,3 +75,24 @@ def test_x_forwarded_proto_is_believed_only_behind_a_trusted_proxy(proxies, head
     assert proxy_header == header
     assert redirect is True
     assert frame_options == "DENY"
+
+
+@pytest.mark.parametrize(
+    "domain, warned",
+    [
+        ("news.example", False),
+        ("www.news-site.co.uk", False),
+        ("localhost", True),  # the fallback's own default
+        ("127.0.0.1", True),
+        ("[::1]", True),
+        ("*", True),
+        ("news.example.", True),  # not a tag URI's authority
+        ("-news.example", True),
+    ],
+)
+def test_check_deploy_warns_of_a_feed_id_domain_no_one_holds(settings, domain, warned):
+    from articles.checks import check_feed_id_domain
+
+    settings.FEED_ID_DOMAIN = domain
+    found = [message.id for message in check_feed_id_domain()]
+    assert found == (["articles.W001"] if warned else [])

@@ -195,9 +195,11 @@ class Command(BaseCommand):
                     json.dumps(rows, indent=2, ensure_ascii=False) + "\n",
                     encoding="utf-8",
                 )
-        except OSError as error:
+        except BaseException as error:  # a full disk, or Ctrl-C
             for draft in drafts:
                 draft.unlink(missing_ok=True)
+            if not isinstance(error, OSError):
+                raise
             raise CommandError(
                 f"{target}: cannot write the fixture ({error.strerror}). "
                 "No fixture of this run was written."

@@ -102,9 +102,14 @@ class RecordHistoryAdmin(CompareVersionAdmin):
             stored = locked_copy(self.model(pk=version.object_id))
             request.stored_before_restore = self.as_stored(stored)
             revision = version.revision
-            revision.revert = lambda delete: history.restore_record(revision, stored)
-            for lost in history.lost_from(revision, stored):
-                messages.warning(request, lost.warning)
+
+            def restore(delete):
+                # Inside django-reversion's handler, as ArticleAdmin's.
+                for lost in history.lost_from(revision, stored):
+                    messages.warning(request, lost.warning)
+                history.restore_record(revision, stored)
+
+            revision.revert = restore
             return super()._reversion_revisionform_view(
                 request, version, *args, **kwargs
             )

@@ -342,9 +342,15 @@ class ArticleAdmin(
         # rewrote the lead photo's credit as it was then and deleted the one
         # the story leads with now, though other stories may use both.
         revision = version.revision
-        revision.revert = lambda delete: history.restore_story(revision)
-        for lost in history.lost_since(revision):
-            messages.warning(request, lost.warning)
+
+        def restore(delete):
+            # Inside django-reversion's handler: a revision whose data no longer
+            # loads (RevertError) is a message on the list page, not a 500.
+            for lost in history.lost_since(revision):
+                messages.warning(request, lost.warning)
+            history.restore_story(revision)
+
+        revision.revert = restore
         with transaction.atomic(using=version.db):
             # The story as stored before the revision is written over it, and
             # locked until the restore is saved or dropped: the form is checked

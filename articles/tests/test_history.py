@@ -956,3 +956,19 @@ def test_a_restore_opened_before_a_quote_was_edited_does_not_undo_the_edit(
     quote.refresh_from_db()
     assert (Article.objects.values().get(pk=story.pk), quote.version) == saved
     assert quote.text == "ready to talk"
+
+
+def test_a_revision_whose_data_no_longer_loads_is_a_message_not_a_server_error(
+    edited_twice,
+):
+    client, story = edited_twice
+    first, _ = versions_of(story)
+    Version.objects.filter(pk=first.pk).update(serialized_data="[{")
+    before = Article.objects.values().get(pk=story.pk)
+    url = reverse("admin:articles_article_revision", args=[story.pk, first.pk])
+    for response in [client.get(url), client.post(url, workflow_form())]:
+        assert response.status_code == 302
+        assert response.url == reverse("admin:articles_article_changelist")
+    page = client.get(reverse("admin:articles_article_changelist"))
+    assertContains(page, "Could not load")
+    assert Article.objects.values().get(pk=story.pk) == before

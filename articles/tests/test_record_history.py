@@ -406,3 +406,16 @@ def test_what_a_script_stored_after_a_wire_import_is_kept_before_an_admin_change
     # Stored as the newest revision holds it: nothing more is recorded.
     edit(logged_in(desk_editor), person, role="prime minister")
     assert len(versions_of(person)) == 4
+
+
+def test_a_revision_whose_data_no_longer_loads_is_a_message_not_a_server_error(
+    renamed,
+):
+    client, person = renamed
+    before, _ = versions_of(person)
+    Version.objects.filter(pk=before.pk).update(serialized_data="[{")
+    stored = Person.objects.values().get(pk=person.pk)
+    response = client.get(url(person, "revision", before.pk))
+    assert response.status_code == 302
+    assert "Could not load" in client.get(response.url).content.decode()
+    assert Person.objects.values().get(pk=person.pk) == stored

@@ -173,20 +173,23 @@ def test_a_reporter_cannot_change_the_credit_of_a_published_lead_photo(reporter)
     assert list(credit.agency_links.values_list("agency__name", "position")) == links
 
 
+def agency_or_tag_of(story, kind):
+    """An agency of story's lead photo, or a tag of story; and a rename's POST data."""
+    if kind == "agency":
+        story.lead_photo = make_photo(agencies=["TASS"])
+        story.save()
+        return Agency.objects.get(name="TASS"), {"name": "TASS news agency"}
+    story.tags.add("Diplomacy")
+    data = {"name": "Diplomacy talks", "slug": "diplomacy-talks"}
+    return Tag.objects.get(name="Diplomacy"), data
+
+
 @pytest.mark.parametrize("kind", ["agency", "tag"])
 def test_a_reporter_cannot_rename_an_agency_or_tag_a_published_story_shows(
     reporter, editor, kind
 ):
     story = make_article()
-    if kind == "agency":
-        story.lead_photo = make_photo(agencies=["TASS"])
-        story.save()
-        record = Agency.objects.get(name="TASS")
-        data = {"name": "Tass"}
-    else:
-        story.tags.add("NATO")
-        record = Tag.objects.get(name="NATO")
-        data = {"name": "Nato alliance", "slug": "nato-alliance"}
+    record, data = agency_or_tag_of(story, kind)
     before = stored(record)
     assert editor.get(change_url(record)).context["has_change_permission"]
     assert not reporter.get(change_url(record)).context["has_change_permission"]
@@ -210,15 +213,7 @@ def test_a_reporter_renames_a_tag_only_drafts_carry(reporter):
 @pytest.mark.parametrize("kind", ["agency", "tag"])
 def test_a_rename_refused_after_a_story_went_out_gives_back_the_text(reporter, kind):
     story = make_article(status=Status.DRAFT, published_at=None)
-    if kind == "agency":
-        story.lead_photo = make_photo(agencies=["TASS"])
-        story.save()
-        record = Agency.objects.get(name="TASS")
-        data = {"name": "TASS news agency"}
-    else:
-        story.tags.add("Diplomacy")
-        record = Tag.objects.get(name="Diplomacy")
-        data = {"name": "Diplomacy talks", "slug": "diplomacy-talks"}
+    record, data = agency_or_tag_of(story, kind)
     assert reporter.get(change_url(record)).context["has_change_permission"]
     story.status, story.published_at = Status.PUBLISHED, timezone.now()
     story.save()

@@ -100,7 +100,8 @@ class ArticleQuerySet(models.QuerySet):
         return self.select_related("lead_photo__photographer").with_tags()
 
     def with_tags(self):
-        """Each story's tags, for article.tags.all(), loaded in one query.
+        """Each story's tags, for article.tags.all(), and its byline, loaded in
+        one query each.
 
         What prefetch_related("tags") loads, without its cost: it asked
         taggit's manager of every story for a filtered queryset only to hold
@@ -111,7 +112,7 @@ class ArticleQuerySet(models.QuerySet):
         return stories
 
     def for_listing(self):
-        """What a list of stories shows: headline, dek, photo and tags, not the body."""
+        """What a list of stories shows: headline, dek, byline, photo and tags, not the body."""
         return self.defer("body").with_lead_photo().with_tags()
 
     def for_story_page(self):
@@ -133,9 +134,7 @@ class ArticleQuerySet(models.QuerySet):
         The body stays loaded because a story without a dek is described by its
         first paragraph.
         """
-        stories = self.with_lead_photo()
-        stories._iterable_class = FeedIterable
-        return stories
+        return self.with_lead_photo()
 
     def for_search_results(self):
         """A listing that keeps the body, for the snippet under each result."""
@@ -303,14 +302,13 @@ def attach_links(owners, relation, model, links, key, value=None):
 class ListingIterable(ModelIterable):
     """Stories as the ORM yields them, with what a list shows of each.
 
-    Each story's tags (in the order given, as on the story page) and, for
-    lead photos that came with the stories (with_lead_photo), the photo's
-    agencies in order: one query each, left where prefetch_related would leave
-    them, for article.tags.all() and the credit line. prefetch_related built a
-    filtered queryset for every story and every photo just to hold its list.
+    Each story's authors in byline order, its tags (in the order given, as on
+    the story page) and, for lead photos that came with the stories
+    (with_lead_photo), the photo's agencies in order: one query each, left
+    where prefetch_related would leave them, for article.byline_authors,
+    article.tags.all() and the credit line. prefetch_related built a filtered
+    queryset for every story and every photo just to hold its list.
     """
-
-    bylines = False  # FeedIterable: each story's authors too
 
     def __iter__(self):
         stories = list(super().__iter__())
@@ -327,18 +325,17 @@ class ListingIterable(ModelIterable):
             "content_object_id",
             "tag",
         )
-        if self.bylines:
-            attach_links(
-                stories,
-                "authors",
-                Person,
-                ArticleAuthor.objects.using(db)
-                .filter(article__in=ids)
-                .select_related("person")
-                .order_by("position"),
-                "article_id",
-                "person",
-            )
+        attach_links(
+            stories,
+            "authors",
+            Person,
+            ArticleAuthor.objects.using(db)
+            .filter(article__in=ids)
+            .select_related("person")
+            .order_by("position"),
+            "article_id",
+            "person",
+        )
         # Stories that share a photo each hold an instance of their own.
         photos = [
             story.lead_photo
@@ -356,12 +353,6 @@ class ListingIterable(ModelIterable):
             "credit_id",
         )
         yield from stories
-
-
-class FeedIterable(ListingIterable):
-    """A listing's stories with their bylines too (ArticleQuerySet.for_feed)."""
-
-    bylines = True
 
 
 class TaggedArticle(TaggedItemBase):

@@ -56,7 +56,7 @@ def writers():
 
 
 def test_the_order_set_in_the_admin_is_the_one_readers_see_everywhere(
-    client, desk_editor, writers
+    client, desk_editor, writers, committed
 ):
     zoe, adam = writers
     story = make_article(headline="Talks begin", body=BODY, status=Status.DRAFT)
@@ -95,6 +95,19 @@ def test_the_order_set_in_the_admin_is_the_one_readers_see_everywhere(
     assert [
         a.findtext("atom:name", namespaces=NS) for a in entry.findall("atom:author", NS)
     ] == ["Zoe Writer", "Adam Reporter"]
+    # Lists show it too: the front, tag, person, archive and search pages.
+    story.tags.add("Diplomacy")
+    story.people.add(zoe)
+    with committed():
+        story.save()  # indexed for search as the transaction commits
+    for url in [
+        "/",
+        "/tags/diplomacy/",
+        zoe.get_absolute_url(),
+        f"/{story.published_at:%Y}/",
+        "/search/?q=talks",
+    ]:
+        assertContains(client.get(url), "By Zoe Writer and Adam Reporter ·")
 
 
 @pytest.fixture

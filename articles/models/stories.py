@@ -11,7 +11,7 @@ from django.utils.functional import cached_property
 from django.utils.html import strip_tags
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
-from taggit.models import Tag, TaggedItemBase
+from taggit.models import TaggedItemBase
 
 from .. import search
 from ..addresses import address
@@ -20,10 +20,15 @@ from .bylines import ArticleAuthor
 from .corrections import Correction
 from .natural_keys import key_of, permanent_id
 from .people import Person
-from .photos import PhotoCredit, PhotoCreditAgency
+from .photos import PhotoCredit
 from .quotes import Quote
-from .rows import Rerun, prefetched
-from .story_page import Relations, StoryPageIterable, load_story
+from .rows import Rerun
+from .story_page import (
+    Relations,
+    StoryPageIterable,
+    attach_listing_relations,
+    load_story,
+)
 from .versions import Versioned, desk_user
 
 
@@ -101,7 +106,7 @@ class ArticleQuerySet(models.QuerySet):
 
     def with_tags(self):
         """Each story's tags, for article.tags.all(), and its byline, loaded in
-        one query each.
+        one query with the lead photos' agencies (ListingIterable).
 
         What prefetch_related("tags") loads, without its cost: it asked
         taggit's manager of every story for a filtered queryset only to hold
@@ -287,71 +292,21 @@ class TaggedArticleQuerySet(models.QuerySet):
         )
 
 
-def attach_links(owners, relation, model, links, key, value=None):
-    """Give each owner its links (or each link's `value`), as prefetch_related
-    would leave `relation`: links is one query over every owner's links, in
-    order, grouped by their `key` attribute; it is not run without owners."""
-    found = {owner.pk: [] for owner in owners}
-    if found:
-        for link in links:
-            found[getattr(link, key)].append(getattr(link, value) if value else link)
-    for owner in owners:
-        prefetched(owner, relation, model, found[owner.pk])
-
-
 class ListingIterable(ModelIterable):
     """Stories as the ORM yields them, with what a list shows of each.
 
     Each story's authors in byline order, its tags (in the order given, as on
     the story page) and, for lead photos that came with the stories
-    (with_lead_photo), the photo's agencies in order: one query each, left
-    where prefetch_related would leave them, for article.byline_authors,
-    article.tags.all() and the credit line. prefetch_related built a filtered
-    queryset for every story and every photo just to hold its list.
+    (with_lead_photo), the photo's agencies in order: all in one query
+    (story_page.attach_listing_relations), left where prefetch_related would
+    leave them, for article.byline_authors, article.tags.all() and the credit
+    line. prefetch_related built a filtered queryset for every story and every
+    photo just to hold its list.
     """
 
     def __iter__(self):
         stories = list(super().__iter__())
-        db = self.queryset.db
-        ids = [story.pk for story in stories]
-        attach_links(
-            stories,
-            "tags",
-            Tag,
-            TaggedArticle.objects.using(db)
-            .filter(content_object__in=ids)
-            .select_related("tag")
-            .order_by("pk"),
-            "content_object_id",
-            "tag",
-        )
-        attach_links(
-            stories,
-            "authors",
-            Person,
-            ArticleAuthor.objects.using(db)
-            .filter(article__in=ids)
-            .select_related("person")
-            .order_by("position"),
-            "article_id",
-            "person",
-        )
-        # Stories that share a photo each hold an instance of their own.
-        photos = [
-            story.lead_photo
-            for story in stories
-            if Article.lead_photo.is_cached(story) and story.lead_photo is not None
-        ]
-        attach_links(
-            photos,
-            "agency_links",
-            PhotoCreditAgency,
-            PhotoCreditAgency.objects.using(db)
-            .filter(credit__in={photo.pk for photo in photos})
-            .select_related("agency")
-            .order_by("position", "pk"),
-            "credit_id",
-        )
+        attach_listing_relations(stories, self.queryset.db)
         yield from stories
 
 
@@ -660,8 +615,11 @@ class Article(Versioned):
         in that order, as .all() would; otherwise asks for them in that order:
         authors.all() alone lists them by name (Person's ordering).
         """
-        if "authors" in getattr(self, "_prefetched_objects_cache", {}):
-            return list(self.authors.all())
+        # The list itself, as credit_line reads its agencies: authors.all()
+        # made a related manager for every story of a list page.
+        loaded = getattr(self, "_prefetched_objects_cache", {}).get("authors")
+        if loaded is not None:
+            return list(loaded)
         return [
             link.person
             for link in self.author_links.select_related("person").order_by("position")

@@ -247,8 +247,9 @@ def test_listed_stories_carry_their_photo_credits(django_assert_num_queries):
     stories = [make_article(lead_photo=shared), make_article(lead_photo=shared)]
     stories += [make_article(lead_photo=own), make_article()]
     listed = Article.objects.filter(pk__in=[story.pk for story in stories])
-    # The stories with their photos and photographers, their tags, the agencies.
-    with django_assert_num_queries(3):
+    # The stories with their photos and photographers; their bylines, tags and
+    # photos' agencies.
+    with django_assert_num_queries(2):
         found = list(listed.order_by("pk").with_lead_photo())
     with django_assert_num_queries(0):
         credits = [story.lead_photo and story.lead_photo.credit_line for story in found]
@@ -264,8 +265,8 @@ def test_feed_stories_carry_their_bylines_in_byline_order(django_assert_num_quer
     bylined, unsigned = make_article(), make_article()
     bylined.set_byline([make_person(name="Zoe Berg"), make_person(name="Adam Rey")])
     listed = Article.objects.filter(pk__in=[bylined.pk, unsigned.pk])
-    # The stories, their tags, their authors: no photo, so no agencies to ask for.
-    with django_assert_num_queries(3):
+    # The stories; their bylines and tags.
+    with django_assert_num_queries(2):
         found = list(listed.order_by("pk").for_feed())
     with django_assert_num_queries(0):
         bylines = [[person.name for person in story.authors.all()] for story in found]

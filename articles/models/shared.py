@@ -7,32 +7,16 @@ that has gone out, published or scheduled, shows it; after that it is an
 editor's, as the story is.
 """
 
-from django.db.models import Q
-
 
 def stories_showing(record):
     """The stories that show record (a Person, PhotoCredit, Agency or Tag), as a queryset."""
     from .people import Person
     from .photos import Agency, PhotoCredit
-    from .quotes import Quote
     from .stories import Article, TaggedArticle
 
     stories = Article.objects.all()
     if isinstance(record, Person):
-        return stories.filter(
-            Q(
-                pk__in=Article.authors.through.objects.filter(person=record).values(
-                    "article"
-                )
-            )
-            | Q(
-                pk__in=Article.people.through.objects.filter(person=record).values(
-                    "article"
-                )
-            )
-            | Q(pk__in=Quote.objects.filter(speaker=record).values("article"))
-            | Q(lead_photo__photographer=record)
-        )
+        return stories.featuring(record)  # byline, people, quotes, photographer
     if isinstance(record, PhotoCredit):
         return stories.filter(lead_photo=record)
     if isinstance(record, Agency):

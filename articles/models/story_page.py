@@ -266,13 +266,18 @@ def attach_story_relations(articles, using):
     """Load what the story page shows of each article: two queries in all."""
     if not articles:
         return
+    rows = relation_rows(RELATIONS, articles, using)
+    attach_relations(articles, rows, corrections_of(articles, using), using)
+
+
+def relation_rows(relations, articles, using):
+    """The rows of relations (RELATIONS or some of its branches) for articles."""
     with connections[using].cursor() as cursor:
         cursor.execute(
-            RELATIONS.format(chosen=f"IN ({named('id', len(articles))})"),
+            relations.format(chosen=f"IN ({named('id', len(articles))})"),
             numbered("id", [a.pk for a in articles]),
         )
-        rows = cursor.fetchall()
-    attach_relations(articles, rows, corrections_of(articles, using), using)
+        return cursor.fetchall()
 
 
 def attach_listing_relations(stories, using):
@@ -286,22 +291,21 @@ def attach_listing_relations(stories, using):
     """
     if not stories:
         return
-    with connections[using].cursor() as cursor:
-        cursor.execute(
-            LISTING_RELATIONS.format(chosen=f"IN ({named('id', len(stories))})"),
-            numbered("id", [story.pk for story in stories]),
-        )
-        loaded = relation_instances(cursor.fetchall(), using)
+    loaded = relation_instances(relation_rows(LISTING_RELATIONS, stories, using), using)
     lead_photo = stories[0]._meta.get_field("lead_photo")
     for story in stories:
         prefetched(story, "authors", Person, loaded[story.pk, "authors"])
         prefetched(story, "tags", Tag, loaded[story.pk, "tags"])
         # Stories that share a photo each hold an instance of their own.
         if lead_photo.is_cached(story) and story.lead_photo is not None:
-            links = loaded[story.pk, "agencies"]
-            for link in links:
-                link.credit = story.lead_photo
-            prefetched(story.lead_photo, "agency_links", PhotoCreditAgency, links)
+            attach_agencies(story.lead_photo, loaded[story.pk, "agencies"])
+
+
+def attach_agencies(photo, links):
+    """The photo's agency links in line order, as prefetch_related leaves them."""
+    for link in links:
+        link.credit = photo
+    prefetched(photo, "agency_links", PhotoCreditAgency, links)
 
 
 def corrections_of(articles, using):
@@ -391,10 +395,7 @@ def attach_relations(articles, rows, corrections, using, *, prefetch=True):
             corrections[article.pk],
         )
         if article.lead_photo is not None:
-            links = loaded[article.pk, "agencies"]
-            for link in links:
-                link.credit = article.lead_photo
-            prefetched(article.lead_photo, "agency_links", PhotoCreditAgency, links)
+            attach_agencies(article.lead_photo, loaded[article.pk, "agencies"])
 
 
 def attach_corrections(article, corrections, loaded, prefetch=True):

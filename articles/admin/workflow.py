@@ -127,6 +127,20 @@ class SharedRecordAdminMixin:
         allowed = super().has_change_permission(request, obj)
         return allowed and (obj is None or may_change_shared(request.user, obj))
 
+    def held_back(self, request, record):
+        """Whether the user could change record but for the story that shows it."""
+        return (
+            record is not None
+            and super().has_change_permission(request, record)
+            and not may_change_shared(request.user, record)
+        )
+
+    def held_back_reason(self):
+        return (
+            f"A published or scheduled story shows this {self.opts.verbose_name}, "
+            "so only an editor can change it"
+        )
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
@@ -136,36 +150,23 @@ class SharedRecordAdminMixin:
             # gets back what they typed (people and credits already have, from
             # VersionedAdminMixin: Versioned.taken_from).
             record = object_id and self.get_object(request, unquote(object_id))
-            if (
-                request.method != "POST"
-                or not record
-                or not super().has_change_permission(request, record)
-            ):
+            if request.method != "POST" or not self.held_back(request, record):
                 raise
             return refused_change_page(
                 self,
                 request,
                 record,
-                f"A published or scheduled story shows this {self.opts.verbose_name}, "
-                "so only an editor can change it: your save was refused and nothing "
+                f"{self.held_back_reason()}: your save was refused and nothing "
                 "was written. Everything you sent is below for you to copy; ask an "
                 "editor to make the change.",
             )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if request.method == "GET":
-            obj = self.get_object(request, unquote(object_id))
-            if (
-                obj is not None
-                and super().has_change_permission(request, obj)
-                and not self.has_change_permission(request, obj)
-            ):
+            if self.held_back(request, self.get_object(request, unquote(object_id))):
+                # Django's admin shows INFO as a success, with a tick.
                 self.message_user(
-                    request,
-                    f"A published or scheduled story shows this "
-                    f"{self.opts.verbose_name}, so only an editor can change it.",
-                    # Django's admin shows INFO as a success, with a tick.
-                    messages.WARNING,
+                    request, f"{self.held_back_reason()}.", messages.WARNING
                 )
         return super().change_view(request, object_id, form_url, extra_context)
 

@@ -7,6 +7,8 @@ that has gone out, published or scheduled, shows it; after that it is an
 editor's, as the story is.
 """
 
+from django.contrib.auth import get_permission_codename
+
 
 def stories_showing(record):
     """The stories that show record (a Person, PhotoCredit, Agency or Tag), as a queryset."""
@@ -26,11 +28,16 @@ def stories_showing(record):
     )
 
 
+def change_permission(record):
+    """The permission to change record's kind: "articles.change_person"."""
+    opts = record._meta
+    return f"{opts.app_label}.{get_permission_codename('change', opts)}"
+
+
 def may_change_shared(user, record):
     """Whether user may change record: any, for an editor; for a reporter, one
     that no story gone out (published or scheduled) shows."""
-    opts = record._meta
-    if not user.has_perm(f"{opts.app_label}.change_{opts.model_name}"):
+    if not user.has_perm(change_permission(record)):
         return False
     if user.has_perm("articles.publish_article"):
         return True
@@ -46,12 +53,9 @@ class SharedRecord:
         return may_change_shared(user, self)
 
     def taken_from(self, user, version, **opened):
-        opts = self._meta
-        if self.editable_by(user) or not user.has_perm(
-            f"{opts.app_label}.change_{opts.model_name}"
-        ):
+        if self.editable_by(user) or not user.has_perm(change_permission(self)):
             return ""
-        return f"a story that shows this {opts.verbose_name} went out"
+        return f"a story that shows this {self._meta.verbose_name} went out"
 
     @property
     def taken_by(self):

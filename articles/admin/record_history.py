@@ -32,7 +32,7 @@ class RecordHistoryAdmin(CompareVersionAdmin):
 
     history_latest_first = True
     # The desk's bookkeeping differs between any two revisions.
-    compare_exclude = ["version", "changed_by", "changed_at"]
+    compare_exclude = sorted(history.BOOKKEEPING)
     # Django's own list page: reversion's adds the "Recover deleted" link.
     change_list_template = None
 

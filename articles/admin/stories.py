@@ -164,14 +164,7 @@ class ArticleAdmin(
     # rows (tagged_items) are compared instead, and so are the byline's rows
     # (author_links), which hold each author's place. The desk's bookkeeping
     # differs between any two revisions and says nothing about the story.
-    compare_exclude = [
-        "tags",
-        "authors",
-        "created_by",
-        "version",
-        "changed_by",
-        "changed_at",
-    ]
+    compare_exclude = ["tags", "authors", "created_by", *sorted(history.BOOKKEEPING)]
     # VersionAdmin names reversion's list template; ours extends it.
     change_list_template = "admin/articles/article/change_list.html"
     list_display = [

@@ -409,7 +409,8 @@ def keep_first_version(record):
             reversion.add_to_revision(stored)
 
 
-# What every save changes, and says nothing of the record itself.
+# What every save changes, and says nothing of the record itself (nor do the
+# history pages' compare views show it).
 BOOKKEEPING = {"version", "changed_by", "changed_at"}
 
 

@@ -305,17 +305,6 @@ class ArticleAdmin(
         versions = Version.objects.get_for_object_reference(Article, unquote(object_id))
         if not versions.filter(pk=version_id).exists():
             raise Http404("No such revision of this story.")
-        # Read before reversion writes the old revision over the row.
-        request.workflow_now = (
-            Article.objects.filter(pk=unquote(object_id))
-            .values(*self.WORKFLOW_FIELDS, "version")
-            .first()
-        )
-        request.quote_versions_now = dict(
-            Quote.objects.filter(article=unquote(object_id)).values_list(
-                "pk", "version"
-            )
-        )
         return super().revision_view(request, object_id, version_id, extra_context)
 
     def recover_view(self, request, version_id, extra_context=None):
@@ -369,10 +358,13 @@ class ArticleAdmin(
         article = super().get_object(request, object_id, from_field)
         if article is None:
             return None
-        workflow = getattr(request, "workflow_now", None)
-        if workflow:
-            for field, value in workflow.items():
-                setattr(article, field, value)
+        # On a restore page, the story and its quotes as stored before the
+        # revision was written over them (_reversion_revisionform_view); none
+        # when a deleted story is recovered.
+        stored = getattr(request, "stored_before_restore", None)
+        if stored is not None and stored.pk == article.pk:
+            for field in [*self.WORKFLOW_FIELDS, "version"]:
+                setattr(article, field, getattr(stored, field))
             # The restored row carries the old revision's version number. Put
             # the current one back, or a form opened at the number it returned
             # to would pass as fresh; this form's save then moves it on.
@@ -384,18 +376,17 @@ class ArticleAdmin(
             # version as stored before it, and its save is checked against the
             # quote as stored then (_rows_before_restore): an edit made on the
             # quote's own page since the restore page was opened is refused.
-            before = getattr(request, "quotes_before_restore", {})
+            before = request.quotes_before_restore
+            versions_before = {pk: quote.version for pk, quote in before.items()}
             for quote in Quote.objects.filter(article=article):
                 if request.method == "POST" or quote.pk not in before:
-                    version = newest_version(quote, request.quote_versions_now) + 1
+                    version = newest_version(quote, versions_before) + 1
                 else:
                     version = before[quote.pk].version
                 Quote.objects.filter(pk=quote.pk).update(version=version)
             article._rows_before_restore = before
             article._restoring = True
-            article._stored_before_restore = getattr(
-                request, "stored_before_restore", None
-            )
+            article._stored_before_restore = stored
         # Whether readers could see the story before this request: the form
         # changes the instance, and the fields shown must not change with it.
         article._was_live = article.is_published

@@ -20,7 +20,7 @@ from taggit.models import Tag
 from . import search
 from .converters import is_page_number
 from .metadata import person_metadata, story_metadata
-from .models import Article, Correction, Person
+from .models import Article, Correction, FormerAddress, Person
 
 
 class CappedPaginator(Paginator):
@@ -203,15 +203,33 @@ class ArticleDetailView(StoryPageMixin, PublishedArticleMixin, DateDetailView):
     def get_allow_future(self):
         return self.can_preview()  # a scheduled story, seen before its time
 
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            # A story that left this address for another: send readers on.
+            moved = FormerAddress.objects.leading_to(
+                self.get_day_of_address(), self.kwargs["slug"]
+            )
+            if moved is None:
+                raise
+            return redirect(moved, permanent=True)
+
+    def get_day_of_address(self):
+        try:
+            return date(
+                int(self.get_year()), int(self.get_month()), int(self.get_day())
+            )
+        except ValueError:
+            raise Http404("No such date.") from None
+
     def get_object(self, queryset=None):
         """The story at /yyyy/mm/dd/slug/, found with Article.objects.story_page()."""
         try:
-            day = date(int(self.get_year()), int(self.get_month()), int(self.get_day()))
-        except ValueError:
-            raise Http404("No such date.") from None
-        try:
             return Article.objects.story_page(
-                day, self.kwargs["slug"], drafts=self.can_preview()
+                self.get_day_of_address(),
+                self.kwargs["slug"],
+                drafts=self.can_preview(),
             )
         except Article.DoesNotExist:
             raise Http404("No story at this address.") from None

@@ -6,7 +6,14 @@ imports this package.
 
 from django.contrib import admin
 
-from . import corrections, people, photos, stories, tags  # noqa: F401  registers the ModelAdmins
+from . import (  # noqa: F401  registers the ModelAdmins
+    corrections,
+    former_addresses,
+    people,
+    photos,
+    stories,
+    tags,
+)
 
 admin.site.site_header = "Newsroom"
 admin.site.site_title = "Newsroom admin"

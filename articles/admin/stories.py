@@ -489,8 +489,9 @@ class ArticleAdmin(
             readonly += ["status", "published_at"]
         elif getattr(obj, "_was_live", False):
             # The publication time and the slug make the story's address, which
-            # readers and search engines already hold (a changed one would 404
-            # with no redirect); unpublish first to correct a wrong one.
+            # readers and search engines already hold: unpublish first to
+            # correct a wrong one. The old address then leads to the new one
+            # (FormerAddress).
             readonly += ["published_at", "slug"]
         return readonly
 

@@ -1,5 +1,6 @@
 from .bylines import ArticleAuthor
 from .corrections import Correction, CorrectionDeletionError, CorrectionQuerySet
+from .former_addresses import FormerAddress
 from .people import Person, PersonQuerySet
 from .photos import Agency, PhotoCredit, PhotoCreditAgency
 from .quotes import Quote, QuoteQuerySet
@@ -14,6 +15,7 @@ __all__ = [
     "Correction",
     "CorrectionDeletionError",
     "CorrectionQuerySet",
+    "FormerAddress",
     "Person",
     "PersonQuerySet",
     "PhotoCredit",

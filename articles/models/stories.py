@@ -3,7 +3,7 @@ from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models, router, transaction
 from django.db.models import Case, Exists, OuterRef, Prefetch, Q, Value, When
 from django.db.models.query import ModelIterable
 from django.utils import formats, timezone
@@ -18,6 +18,7 @@ from ..addresses import address
 from ..rendering import clean_body, paragraphs, render_body
 from .bylines import ArticleAuthor
 from .corrections import Correction
+from .former_addresses import FormerAddress
 from .natural_keys import key_of, permanent_id
 from .people import Person
 from .photos import PhotoCredit
@@ -446,7 +447,23 @@ class Article(Versioned):
             # Whole seconds: dumpdata writes milliseconds at most, and the time is
             # part of the natural key, so finer times would not load back.
             self.published_at = self.published_at.replace(microsecond=0)
-        super().save(*args, **kwargs)
+        fields = kwargs.get("update_fields")
+        if self._state.adding or (
+            fields is not None and not {"slug", "published_at"} & set(fields)
+        ):
+            return super().save(*args, **kwargs)
+        using = kwargs.get("using") or router.db_for_write(Article, instance=self)
+        with transaction.atomic(using=using):
+            left = (
+                Article._base_manager.using(using)
+                .filter(pk=self.pk)
+                .values_list("published_at", "slug")
+                .first()
+            )
+            super().save(*args, **kwargs)
+            if left and left != (self.published_at, self.slug):
+                # Links to the address it leaves still lead to it (FormerAddress).
+                FormerAddress.objects.using(using).keep(self, *left)
 
     def get_absolute_url(self):
         day = self.publication_day or timezone.localdate()

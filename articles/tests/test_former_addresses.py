@@ -1,0 +1,188 @@
+"""A story's old address leads readers to it after an editor corrects it."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article, FormerAddress, Status
+
+from .factories import make_article
+from .test_workflow import change_url, logged_in, workflow_form
+
+pytestmark = pytest.mark.django_db
+
+
+def moved(story, **changes):
+    """story taken down, given changes (slug, published_at), published again."""
+    story.unpublish()
+    for name, value in changes.items():
+        setattr(story, name, value)
+    story.status = Status.PUBLISHED
+    story.save()
+    return story
+
+
+def test_the_old_address_leads_to_the_new_one(client):
+    story = make_article(slug="talks-to-begn")
+    old = story.get_absolute_url()
+    moved(story, slug="talks-to-begin")
+    response = client.get(old)
+    assert response.status_code == 301
+    assert response["Location"] == story.get_absolute_url()
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_a_corrected_day_keeps_the_old_day_address(client):
+    story = make_article(slug="talks", published_at=timezone.now() - timedelta(days=3))
+    old = story.get_absolute_url()
+    moved(story, published_at=timezone.now() - timedelta(days=2))
+    assert story.get_absolute_url() != old
+    response = client.get(old)
+    assert (response.status_code, response["Location"]) == (
+        301,
+        story.get_absolute_url(),
+    )
+
+
+def test_a_time_corrected_within_its_day_keeps_no_address():
+    when = timezone.localtime().replace(hour=12, minute=0, second=0, microsecond=0)
+    story = make_article(published_at=when - timedelta(days=1))
+    moved(story, published_at=when - timedelta(days=1, minutes=5))
+    assert not FormerAddress.objects.exists()
+
+
+def test_a_story_moved_twice_leads_from_both_addresses_to_the_last(client):
+    story = make_article(slug="first")
+    first = story.get_absolute_url()
+    moved(story, slug="second")
+    second = story.get_absolute_url()
+    moved(story, slug="third")
+    for old in (first, second):
+        assert client.get(old)["Location"] == story.get_absolute_url()
+
+
+def test_moving_back_to_an_old_address_forgets_it(client):
+    story = make_article(slug="first")
+    first = story.get_absolute_url()
+    moved(story, slug="second")
+    moved(story, slug="first")
+    assert client.get(first).status_code == 200
+    assert list(FormerAddress.objects.values_list("slug", flat=True)) == ["second"]
+
+
+def test_a_story_now_at_the_address_is_shown_rather_than_sent_on(client):
+    day = timezone.now() - timedelta(days=1)
+    story = make_article(slug="budget", published_at=day)
+    old = story.get_absolute_url()
+    moved(story, slug="budget-talks")
+    newcomer = make_article(slug="budget", published_at=day + timedelta(minutes=1))
+    assert newcomer.get_absolute_url() == old
+    response = client.get(old)
+    assert response.status_code == 200
+    assert newcomer.headline.encode() in response.content
+
+
+def test_an_unpublished_story_is_not_sent_on_to(client):
+    story = make_article(slug="first")
+    old = story.get_absolute_url()
+    moved(story, slug="second")
+    story.unpublish()
+    assert client.get(old).status_code == 404
+
+
+def test_an_address_that_never_came_is_not_kept():
+    story = make_article(
+        status=Status.SCHEDULED, published_at=timezone.now() + timedelta(days=1)
+    )
+    story.slug = "renamed"
+    story.save()
+    assert not FormerAddress.objects.exists()
+
+
+def test_saves_that_leave_the_address_keep_nothing():
+    story = make_article(slug="first")
+    story.headline = "A new headline"
+    story.save()
+    story.unpublish()  # update_fields=["status"]
+    assert not FormerAddress.objects.exists()
+
+
+def test_the_editor_corrects_an_address_through_the_admin(desk_editor, client):
+    story = make_article(slug="talks-to-begn")
+    old = story.get_absolute_url()
+    story.unpublish()
+    editor = logged_in(desk_editor)
+    when = timezone.localtime(story.published_at)
+    response = editor.post(
+        change_url(story),
+        workflow_form(
+            slug="talks-to-begin",
+            headline=story.headline,
+            dateline="",
+            source="",
+            tags="",
+            body=story.body,
+            status=Status.PUBLISHED,
+            published_at_0=f"{when:%Y-%m-%d}",
+            published_at_1=f"{when:%H:%M:%S}",
+            base_version=str(Article.objects.get(pk=story.pk).version),
+        ),
+    )
+    assert response.status_code == 302, response.context["errors"]
+    story.refresh_from_db()
+    assert story.slug == "talks-to-begin" and story.is_published
+    response = client.get(old)
+    assert (response.status_code, response["Location"]) == (
+        301,
+        story.get_absolute_url(),
+    )
+    # Editors see where stories were, and may delete an address kept.
+    listing = editor.get(reverse("admin:articles_formeraddress_changelist"))
+    assert "talks-to-begn" in listing.content.decode()
+    former = FormerAddress.objects.get()
+    response = editor.post(
+        reverse("admin:articles_formeraddress_delete", args=[former.pk]),
+        {"post": "yes"},
+    )
+    assert response.status_code == 302
+    assert Client().get(old).status_code == 404  # the cached redirect is gone too
+
+
+def test_reporters_see_former_addresses_but_cannot_delete_them(desk_reporter):
+    story = make_article(slug="first")
+    moved(story, slug="second")
+    former = FormerAddress.objects.get()
+    reporter = logged_in(desk_reporter)
+    listing = reporter.get(reverse("admin:articles_formeraddress_changelist"))
+    assert listing.status_code == 200 and "first" in listing.content.decode()
+    delete = reverse("admin:articles_formeraddress_delete", args=[former.pk])
+    assert reporter.post(delete, {"post": "yes"}).status_code == 403
+    add = reverse("admin:articles_formeraddress_add")
+    assert reporter.get(add).status_code == 403
+    assert FormerAddress.objects.filter(pk=former.pk).exists()
+
+
+def test_former_addresses_dump_and_load_with_natural_keys(tmp_path):
+    story = make_article(slug="first")
+    moved(story, slug="second")
+    dump = tmp_path / "dump.json"
+    call_command(
+        "dumpdata",
+        "articles.article",
+        "articles.formeraddress",
+        natural_foreign=True,
+        natural_primary=True,
+        output=dump,
+    )
+    records = json.loads(dump.read_text())
+    kept = next(r for r in records if r["model"] == "articles.formeraddress")
+    assert "pk" not in kept
+    assert kept["fields"]["article"] == list(story.natural_key())
+    FormerAddress.objects.all().delete()
+    call_command("loaddata", dump, verbosity=0)
+    assert FormerAddress.objects.get().article == story

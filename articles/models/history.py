@@ -38,6 +38,7 @@ from reversion.errors import RevertError
 from reversion.models import Version
 
 from .bylines import ArticleAuthor
+from .former_addresses import FormerAddress
 from .people import Person
 from .photos import PhotoCredit, PhotoCreditAgency
 from .places import MAX_PLACE, next_place
@@ -110,6 +111,14 @@ def restore_story(revision):
     }
     stories = held[Article]
     with transaction.atomic():
+        # The revision's row is written back raw, past Article.save(): keep
+        # the address each story leaves here, as a save would.
+        left = {
+            pk: (published_at, slug)
+            for pk, published_at, slug in Article.objects.filter(
+                pk__in=stories
+            ).values_list("pk", "published_at", "slug")
+        }
         # A quote whose speaker, or a tag link whose tag, is gone cannot be
         # written back at all: its row would point at nothing.
         unwritable = {
@@ -152,6 +161,8 @@ def restore_story(revision):
         Article.people.through.objects.filter(article__in=stories).exclude(
             person__in=Person.objects.all()
         ).delete()
+        for story in Article.objects.filter(pk__in=left):
+            FormerAddress.objects.keep(story, *left[story.pk])
 
 
 def bylines_without_places(versions):

@@ -4,12 +4,14 @@ import json
 from datetime import timedelta
 
 import pytest
+import reversion
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from reversion.models import Version
 
-from articles.models import Article, FormerAddress, Status
+from articles.models import Article, FormerAddress, Status, history
 
 from .factories import make_article
 from .test_workflow import change_url, logged_in, workflow_form
@@ -186,3 +188,20 @@ def test_former_addresses_dump_and_load_with_natural_keys(tmp_path):
     FormerAddress.objects.all().delete()
     call_command("loaddata", dump, verbosity=0)
     assert FormerAddress.objects.get().article == story
+
+
+def test_a_restore_that_moves_the_story_keeps_the_address_it_leaves(client):
+    story = make_article(slug="first")
+    with reversion.create_revision():
+        story.save()
+    revision = Version.objects.get_for_object(story).get().revision
+    moved(story, slug="second")
+    second = story.get_absolute_url()
+    history.restore_story(revision)
+    story.refresh_from_db()
+    assert story.slug == "first" and story.is_published
+    response = client.get(second)
+    assert (response.status_code, response["Location"]) == (
+        301,
+        story.get_absolute_url(),
+    )

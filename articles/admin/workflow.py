@@ -162,13 +162,22 @@ class SharedRecordAdminMixin:
             )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        self.warn_if_held_back(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        # A revert page (RecordHistoryAdmin) is read-only for the same reason.
+        self.warn_if_held_back(request, object_id)
+        return super().revision_view(request, object_id, version_id, extra_context)
+
+    def warn_if_held_back(self, request, object_id):
+        """Say why a page shows the record read-only, where that is why."""
         if request.method == "GET":
             if self.held_back(request, self.get_object(request, unquote(object_id))):
                 # Django's admin shows INFO as a success, with a tick.
                 self.message_user(
                     request, f"{self.held_back_reason()}.", messages.WARNING
                 )
-        return super().change_view(request, object_id, form_url, extra_context)
 
 
 class SharedRecordInlineMixin:

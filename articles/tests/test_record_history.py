@@ -419,3 +419,22 @@ def test_a_revision_whose_data_no_longer_loads_is_a_message_not_a_server_error(
     assert response.status_code == 302
     assert "Could not load" in client.get(response.url).content.decode()
     assert Person.objects.values().get(pk=person.pk) == stored
+
+
+def test_a_reporter_is_told_why_a_revert_page_is_read_only(renamed, desk_reporter):
+    _, person = renamed
+    story = make_article(people=0)
+    story.people.add(person)  # a published story shows them now
+    reporter = logged_in(desk_reporter)
+    before, _ = versions_of(person)
+    page = open_revert(reporter, person, before)
+    assert not page.context["has_change_permission"]
+    assert (
+        '<li class="warning">A published or scheduled story shows this person, '
+        "so only an editor can change it.</li>" in page.content.decode()
+    )
+    refused = reporter.post(
+        url(person, "revision", before.pk), as_submitted(page, "person_form")
+    )
+    assert refused.status_code == 403
+    assert Person.objects.get(pk=person.pk).name == "Ann Ministr"

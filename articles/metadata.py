@@ -222,14 +222,17 @@ def story_metadata(article, request):
     )
 
 
-def person_metadata(person, request):
-    """Canonical URL and Person JSON-LD for a person page."""
+def person_metadata(person, request, page=1):
+    """Canonical URL and Person JSON-LD for a person page (page: the list's page)."""
     absolute = absolute_urls(request)
     data = {"@context": "https://schema.org", **person_ld(person, absolute)}
     if person.bio:
         data["description"] = person.bio
     if person.portrait:
         data["image"] = absolute(person.portrait.url)
-    return PageMetadata(
-        canonical=absolute(person.get_absolute_url()), json_ld=json_ld(data)
-    )
+    canonical = absolute(person.get_absolute_url())
+    if page > 1:
+        # Each later page is its own page to index: naming page 1 as theirs
+        # tells search engines to drop them, and the older stories with them.
+        canonical += f"?page={page}"
+    return PageMetadata(canonical=canonical, json_ld=json_ld(data))

@@ -296,11 +296,12 @@ class PersonArticleListView(PublishedArticleMixin, ListView):
         return super().get_queryset().featuring(self.person).with_quotes_by(self.person)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            person=self.person,
-            metadata=person_metadata(self.person, self.request),
-            **kwargs,
+        context = super().get_context_data(person=self.person, **kwargs)
+        page = context["page_obj"]
+        context["metadata"] = person_metadata(
+            self.person, self.request, page=page.number
         )
+        return context
 
 
 class CorrectionListView(PageNumberMixin, ListView):

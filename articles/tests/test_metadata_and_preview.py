@@ -15,6 +15,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from articles.metadata import description_of, json_ld
 from articles.models import Status
+from articles.views import PublishedArticleMixin
 
 from .factories import make_article, make_person, make_photo
 
@@ -169,6 +170,21 @@ def test_person_page_has_person_json_ld(client, seed_story):
     assert data["honorificPrefix"] == "Maj. Gen."
     assert data["jobTitle"] == "spokesperson for the Russian Defense Ministry"
     assert data["worksFor"]["name"] == "Russian Defense Ministry"
+
+
+def test_later_pages_of_a_person_are_their_own_canonical_pages(client, monkeypatch):
+    # A canonical naming page 1 on page 2 tells search engines to drop page 2,
+    # and with it the only crawlable path to the person's older stories.
+    monkeypatch.setattr(PublishedArticleMixin, "paginate_by", 2)
+    person = make_person(slug="ana-duarte")
+    for _ in range(5):
+        make_article().people.add(person)
+    url = "/people/ana-duarte/"
+    for query, expected in [({}, ""), ({"page": 1}, ""), ({"page": 2}, "?page=2")]:
+        _, _, canonical = head_of(client.get(url, query))
+        assert canonical == [f"http://testserver{url}{expected}"]
+    _, _, canonical = head_of(client.get(url, {"page": "last"}))
+    assert canonical == [f"http://testserver{url}?page=3"]
 
 
 class TestStaffPreview:

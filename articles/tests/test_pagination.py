@@ -240,6 +240,19 @@ def test_a_later_page_says_its_number_in_its_title_and_links_one_prev_and_next(
 
 
 @pytest.mark.parametrize(
+    "url", ["/", "/2024/", "/2024/03/", "/tags/harbour/", "/people/ana-duarte/"]
+)
+def test_page_two_links_back_to_the_lists_own_address_not_to_page_1(
+    client, short_pages, twelve_stories, url
+):
+    # ?page=1 is the first page again at a second address: one more copy for
+    # search engines, the page cache and a CDN to keep.
+    second = client.get(url, {"page": 2})
+    assertContains(second, f'<a rel="prev" href="{url}">Newer stories</a>', html=True)
+    assertNotContains(second, "page=1")
+
+
+@pytest.mark.parametrize(
     "url", ["/", "/tags/harbour/", "/people/ana-duarte/", "/2024/03/"]
 )
 @pytest.mark.parametrize(

@@ -228,6 +228,17 @@ def test_results_paginate_and_bad_pages_are_404(client, committed):
         )
 
 
+def test_page_two_links_back_to_the_query_without_a_page_number(client, committed):
+    # ?page=1 would be the first page of results again at a second address.
+    with committed():
+        for n in range(15):
+            make_article(headline=f"Election result {n}")
+    second = client.get("/search/", {"q": "election", "page": 2})
+    assertContains(
+        second, '<a rel="prev" href="?q=election">Better matches</a>', html=True
+    )
+
+
 def test_search_costs_the_same_for_few_or_many_results(client, committed):
     with committed():
         for n in range(3):

@@ -239,6 +239,24 @@ def test_a_later_page_says_its_number_in_its_title_and_links_one_prev_and_next(
         assert second.count('rel="next"') <= 1, url
 
 
+def test_reader_pages_through_corrections_not_stories(client):
+    story = make_article()
+    start = story.published_at + timedelta(minutes=1)
+    for n in range(31):
+        story.add_correction(
+            f"Correction number {n}.", when=start + timedelta(seconds=n)
+        )
+    first = client.get("/corrections/")
+    assertContains(
+        first, '<a rel="next" href="?page=2">Older corrections</a>', html=True
+    )
+    second = client.get("/corrections/?page=2")
+    assertContains(
+        second, '<a rel="prev" href="/corrections/">Newer corrections</a>', html=True
+    )
+    assertNotContains(second, "Newer stories")
+
+
 @pytest.mark.parametrize(
     "url", ["/", "/2024/", "/2024/03/", "/tags/harbour/", "/people/ana-duarte/"]
 )

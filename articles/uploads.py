@@ -29,7 +29,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import FileExtensionValidator
 from django.db import models
-from django.db.models.fields.files import FieldFile
+from django.db.models.fields.files import FieldFile, ImageFieldFile
 from django.template.defaultfilters import filesizeformat
 from PIL import ExifTags, Image, JpegImagePlugin, UnidentifiedImageError
 
@@ -231,9 +231,49 @@ class UploadedImageFormField(forms.ImageField):
         return super().to_python(data)
 
 
+# EXIF orientations 5 to 8 turn the picture a quarter turn: browsers show it
+# with the stored width and height swapped.
+QUARTER_TURNS = {5, 6, 7, 8}
+
+
+class UprightImageFieldFile(ImageFieldFile):
+    """An image file whose width and height are those of the picture as shown.
+
+    Django reads the stored pixels' size, so a photo taken with the camera
+    turned (stored landscape, EXIF "turn 90°") was recorded as landscape,
+    and og:image:width/height and the JSON-LD told card renderers the wrong
+    shape of what browsers show upright. The renditions turn it upright too.
+    """
+
+    def _get_image_dimensions(self):
+        if not hasattr(self, "_dimensions_cache"):
+            width, height = super()._get_image_dimensions()
+            if width is not None and self._turned():
+                self._dimensions_cache = (height, width)
+        return self._dimensions_cache
+
+    def _turned(self):
+        close = self.closed
+        self.open()
+        position = self.tell()
+        try:
+            self.seek(0)
+            with Image.open(self) as image:
+                orientation = image.getexif().get(ExifTags.Base.Orientation)
+            return orientation in QUARTER_TURNS
+        except (OSError, SyntaxError, ValueError, EOFError, struct.error):
+            return False  # as Django's own read of the size: no answer, no error
+        finally:
+            if close:
+                self.close()
+            else:
+                self.seek(position)
+
+
 class UploadedImageField(models.ImageField):
     """An ImageField that refuses unsafe files and stores no location."""
 
+    attr_class = UprightImageFieldFile
     default_validators = [check_image]
 
     def formfield(self, **kwargs):

@@ -43,9 +43,12 @@ def head_of(response):
     return metas, json_ld, canonical
 
 
-def jpeg(width=1600, height=900):
+def jpeg(width=1600, height=900, orientation=None):
     buffer = io.BytesIO()
-    Image.new("RGB", (width, height), "steelblue").save(buffer, "JPEG")
+    exif = Image.Exif()
+    if orientation:
+        exif[0x0112] = orientation  # EXIF Orientation: browsers turn the photo
+    Image.new("RGB", (width, height), "steelblue").save(buffer, "JPEG", exif=exif)
     return SimpleUploadedFile("photo.jpg", buffer.getvalue(), content_type="image/jpeg")
 
 
@@ -145,6 +148,18 @@ class TestStoryMetadata:
         assert metas["og:image:width"] == ["1200"]
         assert metas["og:image:height"] == ["630"]
         assert metas["og:image:alt"] == ["Putin at a desk"]
+
+    def test_a_photo_taken_with_the_camera_turned_is_declared_upright(self, client):
+        # Stored 1200 × 630 with "turn 90°" in its EXIF, as phones save a
+        # portrait photo: browsers and card renderers show it 630 × 1200.
+        photo = make_photo()
+        photo.image = jpeg(1200, 630, orientation=6)
+        photo.save()
+        story = make_article(lead_photo=photo)
+        metas, [data], _ = head_of(client.get(story.get_absolute_url()))
+        assert metas["og:image:width"] == ["630"]
+        assert metas["og:image:height"] == ["1200"]
+        assert (data["image"]["width"], data["image"]["height"]) == (630, 1200)
 
     def test_json_ld_cannot_be_broken_out_of(self, client):
         story = make_article(

@@ -7,6 +7,7 @@ localhost only. Production is whatever the environment says; see README.md.
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 
@@ -239,6 +240,24 @@ def media_storage(environ):
     }
 
 
+def media_origin(environ):
+    """Where browsers fetch media_storage()'s files from, if not this site; or None.
+
+    The addresses S3Storage writes for the settings above: the custom domain,
+    else the endpoint (boto3 puts the bucket in the path there), else AWS's
+    own host for the bucket. Content-Security-Policy's img-src must name it.
+    """
+    bucket = environ.get("AWS_STORAGE_BUCKET_NAME")
+    if not bucket:
+        return None
+    if domain := environ.get("AWS_S3_CUSTOM_DOMAIN"):
+        return "https://" + domain.split("/")[0]  # S3Storage's url_protocol
+    if endpoint := environ.get("AWS_S3_ENDPOINT_URL"):
+        parts = urlsplit(endpoint)
+        return f"{parts.scheme}://{parts.netloc}"
+    return f"https://{bucket}.s3.amazonaws.com"
+
+
 STORAGES = {
     "default": media_storage(os.environ),
     "staticfiles": {
@@ -287,7 +306,8 @@ CONTENT_SECURITY_POLICY = {
         "script-src": ["'self'"],
         "style-src": ["'self'"],
         # data: for the admin's and browsers' own small icons; never for scripts.
-        "img-src": ["'self'", "data:"],
+        # Photos and portraits kept in a bucket come from its address.
+        "img-src": ["'self'", "data:", *filter(None, [media_origin(os.environ)])],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],

@@ -76,6 +76,45 @@ def test_the_configured_site_links_media_at_the_custom_domain():
     ]
 
 
+@pytest.mark.parametrize(
+    "storage_env",
+    [
+        {"AWS_S3_CUSTOM_DOMAIN": "media.news.example"},
+        {"AWS_S3_ENDPOINT_URL": "https://minio.internal:9000"},
+        {},  # AWS itself
+    ],
+    ids=["custom domain", "endpoint", "aws"],
+)
+def test_readers_browsers_may_load_photos_from_the_bucket(storage_env):
+    """The Content-Security-Policy allows images from where media_storage() links them.
+
+    With img-src 'self' alone, every photo and portrait kept in a bucket was
+    refused by readers' browsers: pages showed captions under empty space.
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.pop("REDIS_URL", None)
+    env.update(AWS_STORAGE_BUCKET_NAME="newsroom-media", **storage_env)
+    script = (
+        "from django.core.files.storage import storages;"
+        "from newsroom.csp import site_policy;"
+        "print(storages['default'].url('photos/2024/rain.jpg'));"
+        "print(site_policy())"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--verbosity", "0", "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    photo_url, policy = result.stdout.splitlines()
+    origin = "/".join(photo_url.split("/")[:3])
+    [img_src] = [d for d in policy.split("; ") if d.startswith("img-src ")]
+    assert origin in img_src.split()[1:], (origin, img_src)
+
+
 def test_a_taken_name_gets_another_and_no_partial_files_are_left(tmp_path):
     storage = MediaFileSystemStorage(location=tmp_path)
     first = storage.save("photos/rain.jpg", ContentFile(b"first"))

@@ -14,6 +14,8 @@ from django.utils.encoding import iri_to_uri
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
+from .renditions import renditions_for
+
 
 class PageMetadata(NamedTuple):
     """What a page's <head> says of it; the template reads it as metadata.canonical and so on.
@@ -119,6 +121,18 @@ def image_ld(photo, url):
     return data
 
 
+def card_image(photo):
+    """The rendition social cards show of a lead photo, or None without a readable file.
+
+    Not the upload: X refuses card images over 4,096 pixels a side or 5 MB,
+    and Facebook over 8 MB, which agency and camera originals often are. The
+    widest rendition (1,920 pixels at most) is one the story page has made
+    already, as its figure shows it.
+    """
+    sizes = renditions_for(photo.image) if photo and photo.image else None
+    return sizes.fallback[-1] if sizes else None
+
+
 def story_metadata(article, request):
     """Canonical URL, Open Graph, Twitter card and NewsArticle JSON-LD for a story."""
     absolute = absolute_urls(request)
@@ -127,6 +141,7 @@ def story_metadata(article, request):
     tags = [tag.name for tag in article.relations.tags]
     photo = article.lead_photo
     image = absolute(photo.image.url) if photo and photo.image else ""
+    card = card_image(photo)
     published = article.published_at.isoformat() if article.published_at else ""
     modified = article.modified_at.isoformat() if article.modified_at else ""
     open_graph = [
@@ -140,22 +155,22 @@ def story_metadata(article, request):
         *[("article:tag", tag) for tag in tags],
     ]
     twitter = [
-        ("twitter:card", "summary_large_image" if image else "summary"),
+        ("twitter:card", "summary_large_image" if card else "summary"),
         ("twitter:title", article.headline),
         ("twitter:description", description),
     ]
-    if image:
-        open_graph.append(("og:image", image))
-        if photo.image_width:
-            # Facebook and LinkedIn size a page's first card from these, before
-            # they have fetched the image.
-            open_graph += [
-                ("og:image:width", photo.image_width),
-                ("og:image:height", photo.image_height),
-            ]
-        open_graph.append(("og:image:alt", photo.alt_text or photo.caption))
+    if card:
+        card_url = absolute(card.url)
+        # Facebook and LinkedIn size a page's first card from the width and
+        # height, before they have fetched the image.
+        open_graph += [
+            ("og:image", card_url),
+            ("og:image:width", card.width),
+            ("og:image:height", card.height),
+            ("og:image:alt", photo.alt_text or photo.caption),
+        ]
         twitter += [
-            ("twitter:image", image),
+            ("twitter:image", card_url),
             ("twitter:image:alt", photo.alt_text or photo.caption),
         ]
     quotes = article.relations.quotes

@@ -5,6 +5,7 @@ from pathlib import Path
 import html5lib
 import pytest
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -111,7 +112,10 @@ class TestStoryMetadata:
         story = make_article(lead_photo=photo)
         story.set_byline([make_person(name="Ann Lee")])
         metas, [data], _ = head_of(client.get(story.get_absolute_url()))
-        assert metas["og:image"] == ["http://testserver" + photo.image.url]
+        # The widest rendition, which the page's figure shows too.
+        [card] = metas["og:image"]
+        assert card.startswith("http://testserver/media/renditions/photo-")
+        assert card.endswith("/1600.jpg")
         assert metas["twitter:card"] == ["summary_large_image"]
         assert data["image"]["creditText"] == "Alexei Nikolsky/TASS/TNS"
         assert data["image"]["creator"] == {
@@ -148,6 +152,25 @@ class TestStoryMetadata:
         assert metas["og:image:width"] == ["1200"]
         assert metas["og:image:height"] == ["630"]
         assert metas["og:image:alt"] == ["Putin at a desk"]
+
+    def test_a_camera_original_is_shared_as_a_picture_cards_accept(self, client):
+        # X refuses card images over 4,096 pixels a side (or 5 MB), Facebook
+        # over 8 MB: an agency or camera original left the card without one.
+        photo = make_photo()
+        photo.image = jpeg(4800, 3000)
+        photo.save()
+        story = make_article(lead_photo=photo)
+        metas, _, _ = head_of(client.get(story.get_absolute_url()))
+        [card] = metas["og:image"]
+        assert metas["twitter:image"] == [card]
+        assert card != "http://testserver" + photo.image.url
+        with default_storage.open(card.split("/media/", 1)[1]) as stored:
+            shown = Image.open(stored).size
+        assert max(shown) <= 4096
+        assert (metas["og:image:width"], metas["og:image:height"]) == (
+            [str(shown[0])],
+            [str(shown[1])],
+        )
 
     def test_a_photo_taken_with_the_camera_turned_is_declared_upright(self, client):
         # Stored 1200 × 630 with "turn 90°" in its EXIF, as phones save a

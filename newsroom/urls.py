@@ -27,7 +27,9 @@ sitemaps = {
 
 def favicon(request):
     # Browsers ask for /favicon.ico on pages that name no icon, such as the admin's.
-    return redirect(static("favicon.svg"), permanent=True)
+    # Not permanent: the target's name holds a hash of the icon, and browsers
+    # keep a 301 for good, so a new icon would never have been fetched.
+    return redirect(static("favicon.svg"))
 
 
 urlpatterns = [

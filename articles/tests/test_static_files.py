@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.management import call_command
+from django.templatetags.static import static
 from django.test import override_settings
 
 
@@ -33,3 +34,13 @@ def test_whitenoise_serves_the_stylesheet(client):
     response = client.get("/static/css/site.css")
     assert response.status_code == 200
     assert b"--measure" in b"".join(response.streaming_content)
+
+
+@pytest.mark.django_db
+def test_favicon_ico_is_not_sent_for_good_to_a_file_a_deploy_replaces(client):
+    # The icon's address carries a hash of its content, and browsers keep a
+    # 301 for good: after the icon changed they went on asking for the old
+    # file, gone with the next collectstatic into a fresh folder.
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    assert response["Location"] == static("favicon.svg")

@@ -283,7 +283,10 @@ class SearchView(PageNumberMixin, ListView):
         return Article.objects.published().matching(self.query).for_search_results()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(query=self.query, **kwargs)
+        # Only the best MAX_RESULTS are ranked: a count that reaches it is a floor.
+        return super().get_context_data(
+            query=self.query, max_results=search.MAX_RESULTS, **kwargs
+        )
 
 
 class PersonArticleListView(PublishedArticleMixin, ListView):

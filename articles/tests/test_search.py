@@ -228,6 +228,23 @@ def test_results_paginate_and_bad_pages_are_404(client, committed):
         )
 
 
+def test_a_capped_result_count_is_not_given_as_the_total(
+    client, committed, monkeypatch
+):
+    # Search ranks at most MAX_RESULTS stories: "1000 stories" for a word in
+    # tens of thousands of them told readers that was all there was.
+    monkeypatch.setattr(search, "MAX_RESULTS", 5)
+    with committed():
+        for n in range(8):
+            make_article(headline=f"Election result {n}")
+        make_article(headline="Harbour closes")
+    assertContains(
+        client.get("/search/", {"q": "election"}),
+        "At least 5 stories for “election”",
+    )
+    assertContains(client.get("/search/", {"q": "harbour"}), "1 story for “harbour”")
+
+
 def test_page_two_links_back_to_the_query_without_a_page_number(client, committed):
     # ?page=1 would be the first page of results again at a second address.
     with committed():

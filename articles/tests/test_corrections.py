@@ -298,6 +298,19 @@ class TestCorrectionsPage:
         assert "Second fix." in feed and "Struck: Not needed after all." in feed
         assert "On a story taken down." not in feed
 
+    def test_each_correction_leads_to_itself_on_its_story(self, story, client):
+        # Corrections dated the same moment on two stories (the admin's time
+        # field is whole seconds, often left at a round time) gave the page
+        # two equal ids.
+        other = make_article()
+        when = timezone.now().replace(microsecond=0)
+        corrections = [s.add_correction("A fix.", when=when) for s in (story, other)]
+        page = client.get(reverse("articles:corrections")).content.decode()
+        ids = re.findall(r' id="([^"]+)"', page)
+        assert len(ids) == len(set(ids))
+        for correction in corrections:
+            assert f'href="{correction.get_absolute_url()}"' in page
+
     def test_a_strike_dates_the_corrections_feed(self, story, client):
         first = story.add_correction(
             "First fix.", when=timezone.now() - timedelta(hours=2)

@@ -290,6 +290,10 @@ class TestMalformedFiles:
                 "never closed",
             ),
             ("Headline\nShe said ”backwards“.".encode(), 2, "no opening mark"),
+            # The credit's closing parenthesis lost: its caption and credit
+            # became the end of the headline, and the story had no photo credit.
+            (b"Talks stall Storm clouds. (Jane Roe/TNS\nFine.", 1, "column 27"),
+            (b"Talks stall Storm clouds. Jane Roe/TNS)\nFine.", 1, "column 39"),
         ],
     )
     def test_error_names_the_file_and_line(self, data, line, message):

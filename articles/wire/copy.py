@@ -19,6 +19,7 @@ from .headline import (
     looks_like_caption,
     split_caption_and_credit,
     split_headline_and_caption,
+    unmatched_parenthesis,
 )
 from .organizations import find_organizations
 from .people import find_people
@@ -107,6 +108,15 @@ def parse(text, *, name):
     blocks = split_paragraphs(numbered)
     (headline_line, first), *rest = blocks
     body_text = "\n".join(paragraph for _, paragraph in rest)
+    if (column := unmatched_parenthesis(first)) is not None:
+        # The credit's closing parenthesis lost on the way: the caption and the
+        # credit would be stored as part of the headline, and no photo credit made.
+        raise WireFormatError(
+            name,
+            headline_line,
+            f"the parenthesis at column {column + 1} has no partner: "
+            "is the photo credit cut short?",
+        )
     headline, caption, credit_text = split_headline_and_caption(first, body_text)
     if not credit_text and rest and looks_like_caption(rest[0][1]):
         # Split as line 1 is, this line lost its first words, or all of it

@@ -20,6 +20,19 @@ def split_caption_and_credit(line):
     return line[: match.start()].strip(), match.group(1).strip()
 
 
+def unmatched_parenthesis(line):
+    """The index of a parenthesis in line that has no partner, or None."""
+    opened = []
+    for index, char in enumerate(line):
+        if char == "(":
+            opened.append(index)
+        elif char == ")":
+            if not opened:
+                return index
+            opened.pop()
+    return opened[0] if opened else None
+
+
 def split_headline_and_caption(line, body_text=""):
     """Split line 1 into headline, caption and the credit's text.
 

@@ -693,13 +693,19 @@ class Article(Versioned):
         error goes on the field that changed: the other may not be on the form
         (a live story's time is read-only), and a form cannot show it there.
         """
-        stored = (
-            None
-            if self._state.adding
-            else Article.objects.filter(pk=self.pk)
-            .values_list("status", "published_at")
-            .first()
-        )
+        # A restore has written the revision's row over this one by now: where
+        # the story stood is the row as stored before it (admin/stories.py).
+        before_restore = getattr(self, "_stored_before_restore", None)
+        if before_restore is not None:
+            stored = (before_restore.status, before_restore.published_at)
+        elif self._state.adding:
+            stored = None
+        else:
+            stored = (
+                Article.objects.filter(pk=self.pk)
+                .values_list("status", "published_at")
+                .first()
+            )
         if stored == (self.status, self.published_at):
             return
         field = (

@@ -252,6 +252,34 @@ def test_restore_keeps_where_the_story_stands(edited_twice):
     assert story.was_updated  # restoring a published story is an update
 
 
+def test_editor_restores_a_scheduled_story_whose_time_has_come(edited_twice):
+    client, story = edited_twice
+    first, _ = versions_of(story)
+    # Scheduled, then its time came: live, still marked scheduled.
+    went_out = (timezone.now() - timedelta(hours=1)).replace(microsecond=0)
+    Article.objects.filter(pk=story.pk).update(
+        status=Status.SCHEDULED, published_at=went_out
+    )
+    url = reverse("admin:articles_article_revision", args=[story.pk, first.pk])
+    opened = client.get(url).context["adminform"].form["base_version"].value()
+    response = client.post(
+        url,
+        workflow_form(
+            body=FIRST_BODY,
+            base_version=opened,
+            status=Status.SCHEDULED,
+            **{"quotes-TOTAL_FORMS": "0"},
+        ),
+    )
+    # The row held the revision's draft status by then: the check that a
+    # scheduled time is in the future took the restore for a change of time,
+    # and put its error on a field the form shows read-only (a server error).
+    assert response.status_code == 302
+    story.refresh_from_db()
+    assert story.body == FIRST_BODY
+    assert (story.status, story.published_at) == (Status.SCHEDULED, went_out)
+
+
 def test_reporter_cannot_restore_a_published_story(edited_twice, desk_reporter):
     _, story = edited_twice
     first, _ = versions_of(story)

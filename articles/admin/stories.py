@@ -175,7 +175,7 @@ class ArticleAdmin(
         "quote_count",
     ]
     list_filter = [StatusFilter, "published_at", "tags"]
-    search_fields = ["headline", "dek", "body", "people__name"]
+    search_fields = ["headline", "dek", "body", "people__name", "authors__name"]
     date_hierarchy = "published_at"
     ordering = [
         "-published_at",

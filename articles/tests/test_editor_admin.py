@@ -218,6 +218,16 @@ class TestArticleAdmin:
         )
         assert list(response.context["cl"].result_list) == [seed_story]
 
+    def test_editor_finds_a_story_by_the_reporter_in_its_byline(self, editor_client):
+        reporter = make_person(name="Rita Okafor", role="reporter")
+        story = make_article(status=Status.DRAFT, published_at=None)
+        story.set_byline([reporter, make_person(name="Ada Okafor")])
+        make_article(status=Status.DRAFT, published_at=None)
+        response = editor_client.get(
+            reverse("admin:articles_article_changelist"), {"q": "Okafor"}
+        )
+        assert list(response.context["cl"].result_list) == [story]
+
     def test_filters_by_status_and_tag(self, editor_client, seed_story):
         make_article(status=Status.DRAFT)
         url = reverse("admin:articles_article_changelist")

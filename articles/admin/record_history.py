@@ -25,9 +25,10 @@ from reversion_compare.admin import CompareVersionAdmin
 
 from ..conflicts import locked_copy
 from ..models import history
+from .revision_rows import RevisionRowsCompareMixin
 
 
-class RecordHistoryAdmin(CompareVersionAdmin):
+class RecordHistoryAdmin(RevisionRowsCompareMixin, CompareVersionAdmin):
     """A ModelAdmin whose saves are revisions, with history, compare and revert."""
 
     history_latest_first = True

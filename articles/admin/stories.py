@@ -23,6 +23,7 @@ from ..conflicts import (
 from ..forms import ArticleForm, QuoteForm, TextareaMixin, WireImportForm
 from ..models import Article, ArticleAuthor, Correction, Quote, Status, history
 from .reordering import BlankPlacesLast, free_changed_links, free_moved_places
+from .revision_rows import RevisionRowsCompareMixin
 from .workflow import WorkflowActionsMixin
 
 
@@ -156,7 +157,11 @@ class StatusFilter(admin.SimpleListFilter):
 
 @admin.register(Article)
 class ArticleAdmin(
-    TextareaMixin, WorkflowActionsMixin, VersionedAdminMixin, CompareVersionAdmin
+    TextareaMixin,
+    WorkflowActionsMixin,
+    VersionedAdminMixin,
+    RevisionRowsCompareMixin,
+    CompareVersionAdmin,
 ):
     form = ArticleForm
     history_latest_first = True

@@ -867,6 +867,32 @@ def test_the_diff_shows_a_byline_reordered(byline_swapped):
     assertContains(response, "Cy Named")
 
 
+def test_the_diff_of_two_revisions_ignores_rows_deleted_since(byline_swapped):
+    client, story = byline_swapped
+    first, second = versions_of(story)
+    # Later still, the byline is emptied: its rows leave the database.
+    story.refresh_from_db()
+    data = workflow_form(
+        body=FIRST_BODY,
+        base_version=str(story.version),
+        authors=list(story.author_links.all()),
+    )
+    data.update({f"author_links-{i}-DELETE": "on" for i in range(3)})
+    url = reverse("admin:articles_article_change", args=[story.pk])
+    assert client.post(url, data).status_code == 302
+    assert story.byline == ""
+    response = client.get(
+        reverse("admin:articles_article_compare", args=[story.pk]),
+        {"version_id1": first.pk, "version_id2": second.pk},
+    )
+    html = response.content.decode()
+    # The two revisions differ as they did: Bob moved up and Cy was added;
+    # neither of them deleted anyone.
+    assert "Deleted" not in html
+    assertContains(response, "<ins>+ 3. Cy Named</ins>", html=True)
+    assert "<del>2. Bob Writer</del> &rarr; <ins>1. Bob Writer</ins>" in html
+
+
 def test_a_revision_from_before_bylines_had_places_restores_in_name_order(
     edited_twice,
 ):

@@ -140,6 +140,28 @@ def credits_naming_an_agency_twice(credits):
     return problems
 
 
+def tags_named_as_another(tags):
+    """A message for each of `tags` whose name another tag has in another case.
+
+    Tags match whatever their case (TAGGIT_CASE_INSENSITIVE): the tags admin
+    refuses "nato" beside "NATO" (TagForm), and a story carrying both lists
+    the one topic twice.
+    """
+    from .models.tags import tag_named
+
+    if not getattr(settings, "TAGGIT_CASE_INSENSITIVE", False):
+        return []
+    problems = []
+    for tag in tags.order_by("pk"):
+        twin = tag_named(tag.name, exclude_pk=tag.pk, using=tags.db)
+        if twin is not None:
+            problems.append(
+                f"Tag {tag.name!r}: there is already a tag {twin.name!r}, and tags "
+                "match whatever their case; name that one instead."
+            )
+    return problems
+
+
 # Checked by the database or by the checks above, not row by row here.
 NOT_CHECKED_BY_ROW = ["lead_photo", "created_by", "changed_by"]
 

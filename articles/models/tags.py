@@ -9,7 +9,7 @@ from taggit.models import Tag
 NOT_ASCII = "[^\x01-\x7f]"
 
 
-def tag_named(name, *, exclude_pk=None):
+def tag_named(name, *, exclude_pk=None, using=None):
     """The tag whose name is name whatever the case ("NATO" for "nato"), or None.
 
     Compared with str.casefold(): SQLite's LIKE and lower() fold ASCII letters
@@ -18,9 +18,13 @@ def tag_named(name, *, exclude_pk=None):
     case, which finds every ASCII match, and names with a letter outside ASCII.
     """
     wanted = name.casefold()
-    candidates = Tag.objects.filter(
-        Q(name__iexact=name) | Q(name__iexact=wanted) | Q(name__regex=NOT_ASCII)
-    ).exclude(pk=exclude_pk)
+    candidates = (
+        Tag.objects.db_manager(using)
+        .filter(
+            Q(name__iexact=name) | Q(name__iexact=wanted) | Q(name__regex=NOT_ASCII)
+        )
+        .exclude(pk=exclude_pk)
+    )
     return next(
         (tag for tag in candidates.order_by("pk") if tag.name.casefold() == wanted),
         None,

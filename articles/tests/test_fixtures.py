@@ -543,11 +543,37 @@ class TestBrokenFixtures:
         with pytest.raises(CommandError) as error:
             call_command("loaddata", str(path), verbosity=0)
         assert str(error.value) == (
-            "Nothing was loaded: the fixtures hold stories, quotes or photo "
-            f"credits the site cannot show.\nPhoto credit {credit.slug!r}: The "
+            "Nothing was loaded: the fixtures hold stories, quotes, photo "
+            f"credits or tags the site cannot show.\nPhoto credit {credit.slug!r}: The "
             "credit line “Russian Presidential Press and Information Office/TASS/"
             "Abaca Press/TNS/TASS” names TASS twice: a credit line names each "
             "agency once."
+        )
+        assert (counts(), dump()) == before
+
+    def test_a_tag_named_as_another_in_another_case_loads_nothing(
+        self, seed_story, tmp_path
+    ):
+        # The tags admin refuses "nato" beside "NATO"; loaded, the story
+        # listed the one topic twice.
+        rows = [
+            {"model": "taggit.tag", "fields": {"name": "nato", "slug": "nato-2"}},
+            {
+                "model": "articles.taggedarticle",
+                "fields": {
+                    "content_object": list(seed_story.natural_key()),
+                    "tag": ["nato"],
+                },
+            },
+        ]
+        path = tmp_path / "case.json"
+        path.write_text(json.dumps(rows), encoding="utf-8")
+        before = (counts(), dump())
+        with pytest.raises(CommandError) as error:
+            call_command("loaddata", str(path), verbosity=0)
+        assert str(error.value).endswith(
+            "\nTag 'nato': there is already a tag 'NATO', and tags match whatever "
+            "their case; name that one instead."
         )
         assert (counts(), dump()) == before
 

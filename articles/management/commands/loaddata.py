@@ -9,7 +9,8 @@ loaded and the error names each one.
 The same goes for a story the site could not show: a slug that is not one, a
 status that is not one, a public story without a publication time, two
 stories at one address (the front page, archives and feeds failed on them),
-a photo credit naming one agency twice ("TASS/AP/TASS").
+a photo credit naming one agency twice ("TASS/AP/TASS"), a tag named as
+another is in another case ("nato" beside "NATO").
 
 It also names the missing row when a required reference finds none (a quote's
 speaker, say), where Django saves the row without it and reports only the
@@ -25,12 +26,14 @@ from django.core.management.commands import loaddata
 from django.core.serializers.base import DeserializationError
 from django.db import DataError, IntegrityError
 from django.db.models.signals import post_save
+from taggit.models import Tag
 
 from ...checks import (
     credits_naming_an_agency_twice,
     invalid_stories,
     quotes_not_in_their_stories,
     shared_addresses,
+    tags_named_as_another,
     unquoted_message,
 )
 from ...models import Article, PhotoCredit, PhotoCreditAgency, Quote
@@ -57,7 +60,7 @@ class Command(loaddata.Command):
             raise CommandError(unreadable_fixture(error)) from error
 
     def loaddata(self, fixture_labels):
-        loaded = {Article: set(), Quote: set(), PhotoCreditAgency: set()}
+        loaded = {Article: set(), Quote: set(), PhotoCreditAgency: set(), Tag: set()}
         self.saved = set()  # (model, pk) of every row saved so far
 
         def note(sender, instance, raw, **kwargs):
@@ -103,12 +106,15 @@ class Command(loaddata.Command):
             problems += credits_naming_an_agency_twice(
                 credits.filter(agency_links__in=ids).distinct()
             )
+        tags = Tag.objects.using(self.using)
+        for ids in batches(loaded[Tag]):
+            problems += tags_named_as_another(tags.filter(pk__in=ids))
         if problems:
             why = (
                 "a quote must appear word for word in its story"
                 if len(problems) == len(unquoted)
-                else "the fixtures hold stories, quotes or photo credits the site "
-                "cannot show"
+                else "the fixtures hold stories, quotes, photo credits or tags the "
+                "site cannot show"
             )
             raise CommandError(f"Nothing was loaded: {why}.\n" + "\n".join(problems))
 

@@ -21,9 +21,10 @@ same row, where the second would silently replace the first.
 import io
 from xml.sax import SAXParseException
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.management.base import CommandError, OutputWrapper
 from django.core.management.commands import loaddata
-from django.core.serializers.base import DeserializationError
+from django.core.serializers.base import DeserializationError, deserialize_fk_value
 from django.db import DataError, IntegrityError
 from django.db.models.signals import post_save
 from taggit.models import Tag
@@ -74,11 +75,40 @@ class Command(loaddata.Command):
         reported, self.stdout = self.stdout, OutputWrapper(io.StringIO())
         try:
             super().loaddata(fixture_labels)  # inside handle()'s transaction
+        except DeserializationError as error:
+            # A reference that may be left empty waits for the end of the load,
+            # as the row may come later; Django then reports only "PhotoCredit
+            # matching query does not exist" and an id the row never kept.
+            # (Any other error stops the load before the rows it waits for.)
+            waited = isinstance(error.__context__, ObjectDoesNotExist)
+            missing = self.missing_reference() if waited else None
+            if missing is None:
+                raise
+            # Django's words say less than these: left out (fixture_error()).
+            raise DeserializationError(missing) from None
         finally:
             post_save.disconnect(dispatch_uid="loaddata-quotes")
             held, self.stdout = self.stdout._out.getvalue(), reported
         self.check_loaded(loaded)
         self.stdout.write(held, ending="")
+
+    def missing_reference(self):
+        """What names the first deferred reference no row answers, or None."""
+        for obj in self.objs_with_deferred_fields:
+            for field, key in obj.deferred_fields.items():
+                if field.many_to_many:
+                    continue  # refused as it is read (save_obj())
+                try:
+                    deserialize_fk_value(
+                        field, key, self.using, handle_forward_references=False
+                    )
+                except ObjectDoesNotExist:
+                    return (
+                        f"{obj.object._meta.label}: its {field.name} {key!r} names "
+                        f"no {field.related_model._meta.verbose_name} in the "
+                        "database or the fixtures."
+                    )
+        return None
 
     def check_loaded(self, loaded):
         """Refuse the load if a story or quote it brought is one the site cannot show."""

@@ -99,7 +99,8 @@ def restore_story(revision):
     """Put a story back as the revision holds it: its fields, quotes and tags.
 
     As django-reversion's revision.revert(delete=True), but for the story's own
-    rows only: quotes and tags added since are deleted, and the photo credit
+    rows only: quotes and tags added since are deleted (but for a quote a
+    correction names), and the photo credit
     (and its agencies) a revision may hold is neither written back nor, when
     the story leads with another credit now, deleted. What the revision names
     that has been deleted since (lost_since()) is left out.
@@ -126,7 +127,12 @@ def restore_story(revision):
             for lost in lost_among(versions)
             if lost.version.content_type.model_class() is not Article
         }
-        Quote.objects.filter(article__in=stories).exclude(pk__in=held[Quote]).delete()
+        # A quote a correction names stays, as the admin never deletes one
+        # (QuoteFormSet): deleted, the correction lost its link to the words it
+        # corrects, and no later restore brought that back.
+        Quote.objects.filter(article__in=stories, corrections__isnull=True).exclude(
+            pk__in=held[Quote]
+        ).delete()
         TaggedArticle.objects.filter(content_object__in=stories).exclude(
             pk__in=held[TaggedArticle]
         ).delete()

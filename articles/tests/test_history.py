@@ -563,6 +563,35 @@ def test_restoring_a_revision_whose_photo_was_deleted_since_tells_the_editor(
     assert list(PhotoCredit.objects.values_list("pk", "caption")) == credits
 
 
+def test_restoring_a_revision_from_before_a_corrected_quote_keeps_the_quote(
+    desk_editor, client
+):
+    story = make_article(
+        body="“We are ready,” she said.\n\n“Talks begin on Monday,” he said.",
+        published_at=timezone.now() - timedelta(days=1),
+    )
+    with reversion.create_revision():
+        story.save()
+    story.refresh_from_db()
+    quote = Quote.objects.create(
+        article=story, speaker=make_person(), text="Talks begin on Monday,", order=1
+    )
+    with reversion.create_revision():
+        story.save()
+    story.refresh_from_db()
+    correction = story.add_correction("He said Monday, not Tuesday.", quote=quote)
+    editor = logged_in(desk_editor)
+    url = reverse(
+        "admin:articles_article_revision", args=[story.pk, versions_of(story)[0].pk]
+    )
+    saved = editor.post(url, as_submitted(editor.get(url)), follow=True)
+    assert saved.redirect_chain
+    # The correction still names the words it corrects, and readers follow it there.
+    correction.refresh_from_db()
+    assert correction.quote == quote
+    assertContains(client.get(story.get_absolute_url()), "the quote corrected")
+
+
 def test_restore_deletes_quotes_added_since(edited_twice):
     client, story = edited_twice
     first, _ = versions_of(story)

@@ -10,6 +10,8 @@ differed in (added, reordered) were left out.
 from django.template.loader import render_to_string
 from reversion_compare.compare import CompareObjects
 
+from ..models import history
+
 
 class RevisionRowsCompareMixin:
     """For a CompareVersionAdmin: its followed rows as each revision holds them."""
@@ -25,9 +27,7 @@ class RevisionRowsCompareMixin:
             )
             if not compared.follow:
                 continue
-            change_info = compared.get_m2s_change_info(
-                rows_held(version1, relation), rows_held(version2, relation)
-            )
+            change_info = rows_change_info(compared, relation, version1, version2)
             if any(
                 change_info[key]
                 for key in ["changed_items", "removed_items", "added_items"]
@@ -45,6 +45,36 @@ class RevisionRowsCompareMixin:
                     }
                 )
         return diff, has_unfollowed_fields
+
+
+def rows_change_info(compared, relation, version1, version2):
+    """reversion-compare's change info for relation's rows in the two revisions.
+
+    A row that differs in the desk's bookkeeping alone is the same row to the
+    reader of the diff: a restore moves its quotes' versions on, and nothing
+    else about them.
+    """
+    change_info = compared.get_m2s_change_info(
+        rows_held(version1, relation), rows_held(version2, relation)
+    )
+    changed = change_info["changed_items"]
+    change_info["changed_items"] = [
+        pair for pair in changed if not differ_only_in_bookkeeping(*pair)
+    ]
+    change_info["same_items"] += [
+        second for first, second in changed if differ_only_in_bookkeeping(first, second)
+    ]
+    return change_info
+
+
+def differ_only_in_bookkeeping(first, second):
+    """Whether two versions of a row differ in the desk's bookkeeping alone."""
+
+    def words(version):
+        fields = version.field_dict
+        return {k: v for k, v in fields.items() if k not in history.BOOKKEEPING}
+
+    return words(first) == words(second)
 
 
 def is_followed_rows(entry):

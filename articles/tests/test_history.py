@@ -592,6 +592,22 @@ def test_restoring_a_revision_from_before_a_corrected_quote_keeps_the_quote(
     assertContains(client.get(story.get_absolute_url()), "the quote corrected")
 
 
+def test_the_diff_after_a_restore_lists_no_quote_whose_words_stayed(edited_twice):
+    client, story = edited_twice
+    first, second = versions_of(story)
+    url = reverse("admin:articles_article_revision", args=[story.pk, first.pk])
+    assert client.post(url, as_submitted(client.get(url)), follow=True).redirect_chain
+    *_, restored = versions_of(story)
+    response = client.get(
+        reverse("admin:articles_article_compare", args=[story.pk]),
+        {"version_id1": second.pk, "version_id2": restored.pk},
+    )
+    # The restore moved the quote's version on, and nothing else about it:
+    # it read "“We are ready to talk,” → “We are ready to talk,”".
+    compared = re.findall(r"<h3>(.*?)</h3>", response.content.decode())
+    assert "body" in compared and "quotes" not in compared
+
+
 def test_restore_deletes_quotes_added_since(edited_twice):
     client, story = edited_twice
     first, _ = versions_of(story)

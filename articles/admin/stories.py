@@ -262,6 +262,18 @@ class ArticleAdmin(
         allowed = super().has_delete_permission(request, obj)
         return allowed and (obj is None or obj.editable_by(request.user))
 
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(
+            request, queryset, search_term
+        )
+        # The quote page's story field takes only stories the user may change
+        # (QuoteAdmin.formfield_for_foreignkey); its autocomplete asks here,
+        # and offered others that its save then refused.
+        asking = (request.GET.get("model_name"), request.GET.get("field_name"))
+        if asking == ("quote", "article"):
+            queryset = queryset.filter(pk__in=Article.objects.editable_by(request.user))
+        return queryset, may_have_duplicates
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if not getattr(obj, "_was_live", False):

@@ -2,6 +2,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains
@@ -419,6 +420,30 @@ class TestPersonAdmin:
             },
         )
         assert [r["text"] for r in response.json()["results"]] == ["Igor Konashenkov"]
+
+
+def test_reporter_is_offered_only_the_stories_their_quote_may_go_in(desk_reporter):
+    client = Client()
+    client.force_login(desk_reporter)
+    own = make_article(
+        headline="Budget talks stall",
+        status=Status.DRAFT,
+        published_at=None,
+        created_by=desk_reporter,
+    )
+    make_article(headline="Budget talks begin")  # published: an editor's now
+    response = client.get(
+        "/admin/autocomplete/",
+        {
+            "term": "budget",
+            "app_label": "articles",
+            "model_name": "quote",
+            "field_name": "article",
+        },
+    )
+    # Picking the published one was refused on save with Django's bare
+    # "Select a valid choice. That choice is not one of the available choices."
+    assert [r["text"] for r in response.json()["results"]] == [own.headline]
 
 
 class TestPhotoCreditAdmin:

@@ -163,8 +163,10 @@ def save_story(story, report, *, source, publish_at):
             report.review.append(
                 f"quote {order} “{shorten(quote.text)}”: attribution to {quote.speaker} is a guess"
             )
+    # "published" or "scheduled" with --publish-at: readers may see it already.
+    status = article.public_status.label.lower()
     report.created.append(
-        f"draft story “{article.headline}” with {len(story.quotes)} quotes ({story.name})"
+        f"{status} story “{article.headline}” with {len(story.quotes)} quotes ({story.name})"
     )
     return article
 

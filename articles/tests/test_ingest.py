@@ -525,6 +525,19 @@ class TestPublishAt:
         assert "Traceback" not in errors
         assert counts() == before
 
+    @pytest.mark.parametrize(
+        "when, called",
+        [
+            ("2022-02-15T12:00:00Z", "published story"),
+            ("2099-01-01T09:00:00Z", "scheduled story"),
+        ],
+    )
+    def test_the_report_says_a_story_given_a_time_is_not_a_draft(self, when, called):
+        # It said "draft story" of a story readers could already see.
+        report = ingest(SEED, "--publish-at", when)
+        assert f"  - {called} “Putin ready to talk" in report
+        assert "draft story" not in report
+
     def test_a_publication_time_without_a_zone_is_site_time(self, settings):
         settings.TIME_ZONE = "Europe/Moscow"  # UTC+3 all year
         ingest(SEED, "--publish-at", "2022-02-15T15:00")

@@ -86,14 +86,7 @@ def why_refused(error):
     reasons = []
     for name, errors in error.update_error_dict({}).items():
         for each in errors:
-            params = each.params or {}
-            if (name, each.code) == ("headline", "max_length"):
-                reasons.append(
-                    f"the headline has {params['show_value']} characters, more "
-                    f"than {params['limit_value']}: is the first line of the copy "
-                    "a body paragraph?"
-                )
-            elif (name, each.code) == ("slug", "unique_for_date"):
+            if (name, each.code) == ("slug", "unique_for_date"):
                 reasons.append(
                     "another story with this headline is published on the same "
                     "day: publish this version on another day, or merge the two "

@@ -7,7 +7,7 @@ what it recognises, in the module named for what it finds:
     copy           the format; parse() and parse_bytes() read one file, decode()
                    its bytes; MAX_WIRE_BYTES, the most a file may hold, and
                    MAX_PARAGRAPHS, MAX_QUOTES, MAX_PEOPLE, MAX_ORGANIZATIONS,
-                   the most a story may have
+                   the most a story may have, and MAX_HEADLINE
     story          what they return (WireStory, WirePerson, WireQuote, Credit)
                    and raise (WireFormatError)
     headline       line 1: the headline, the photo caption, the credit's text
@@ -25,6 +25,7 @@ Other code imports from here, not from the modules.
 """
 
 from .copy import (
+    MAX_HEADLINE,
     MAX_ORGANIZATIONS,
     MAX_PARAGRAPHS,
     MAX_PEOPLE,
@@ -42,6 +43,7 @@ from .quotes import is_quotation
 from .story import Credit, WireFormatError, WirePerson, WireQuote, WireStory
 
 __all__ = [
+    "MAX_HEADLINE",
     "MAX_ORGANIZATIONS",
     "MAX_PARAGRAPHS",
     "MAX_PEOPLE",

@@ -39,6 +39,9 @@ MAX_PARAGRAPHS = 1_000
 MAX_QUOTES = 999  # the places a story has for quotes (models.places.MAX_PLACE)
 MAX_PEOPLE = 200
 MAX_ORGANIZATIONS = 200
+# The longest headline a story takes (Article.headline's max_length): longer,
+# and line 1 was most likely a body paragraph.
+MAX_HEADLINE = 300
 
 
 def parse_bytes(data, *, name):
@@ -131,6 +134,13 @@ def parse(text, *, name):
             name,
             headline_line,
             f"the headline “{headline}” has no letters or digits",
+        )
+    if len(headline) > MAX_HEADLINE:
+        raise WireFormatError(
+            name,
+            headline_line,
+            f"the headline has {len(headline)} characters, more than "
+            f"{MAX_HEADLINE}: is this line a body paragraph?",
         )
     if not rest:
         raise WireFormatError(

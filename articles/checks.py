@@ -140,6 +140,27 @@ def credits_naming_an_agency_twice(credits):
     return problems
 
 
+def misleading_corrections(corrections):
+    """A message for each of `corrections` the admin could never have saved.
+
+    One without words prints an empty correction on the public record; one
+    naming another story's quote links "the quote corrected" to whatever words
+    hold that place on its own story's page (Correction.clean()).
+    """
+    problems = []
+    for correction in corrections.select_related("quote").order_by("pk"):
+        found = []
+        if not correction.text.strip():
+            found.append("it has no text")
+        if correction.quote and correction.quote.article_id != correction.article_id:
+            found.append(f"its quote {correction.quote} is another story's")
+        if found:
+            problems.append(
+                f"Correction {correction.natural_key()!r}: " + "; ".join(found) + "."
+            )
+    return problems
+
+
 def tags_named_as_another(tags):
     """A message for each of `tags` whose name another tag has in another case.
 

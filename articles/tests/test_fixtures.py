@@ -589,7 +589,8 @@ class TestBrokenFixtures:
             call_command("loaddata", str(path), verbosity=0)
         assert str(error.value) == (
             "Nothing was loaded: the fixtures hold stories, quotes, photo "
-            f"credits or tags the site cannot show.\nPhoto credit {credit.slug!r}: The "
+            "credits, tags or corrections the site cannot show.\nPhoto "
+            f"credit {credit.slug!r}: The "
             "credit line “Russian Presidential Press and Information Office/TASS/"
             "Abaca Press/TNS/TASS” names TASS twice: a credit line names each "
             "agency once."
@@ -620,6 +621,37 @@ class TestBrokenFixtures:
             "\nTag 'nato': there is already a tag 'NATO', and tags match whatever "
             "their case; name that one instead."
         )
+        assert (counts(), dump()) == before
+
+    @pytest.mark.parametrize(
+        "change, named",
+        [
+            ({"text": " "}, "it has no text."),
+            ({"quote": "OTHER"}, "its quote “Talks resume,” is another story's."),
+        ],
+        ids=["no text", "another story's quote"],
+    )
+    def test_a_correction_the_admin_refuses_loads_nothing(
+        self, seed_story, tmp_path, change, named
+    ):
+        other = make_article(body="“Talks resume,” she said.")
+        quote = other.quotes.create(
+            speaker=make_person(), text="Talks resume,", order=1
+        )
+        correction = {
+            "article": list(seed_story.natural_key()),
+            "text": "An earlier version misquoted the minister.",
+            "published_at": "2022-02-16T09:00:00+00:00",
+        }
+        if change.get("quote") == "OTHER":
+            change = {"quote": list(quote.natural_key())}
+        rows = [{"model": "articles.correction", "fields": {**correction, **change}}]
+        path = tmp_path / "correction.json"
+        path.write_text(json.dumps(rows), encoding="utf-8")
+        before = (counts(), dump())
+        with pytest.raises(CommandError) as error:
+            call_command("loaddata", str(path), verbosity=0)
+        assert str(error.value).endswith(named)
         assert (counts(), dump()) == before
 
     def test_a_file_that_is_not_json_says_where_it_stops(self, seed_story, tmp_path):

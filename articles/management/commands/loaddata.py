@@ -10,7 +10,8 @@ The same goes for a story the site could not show: a slug that is not one, a
 status that is not one, a public story without a publication time, two
 stories at one address (the front page, archives and feeds failed on them),
 a photo credit naming one agency twice ("TASS/AP/TASS"), a tag named as
-another is in another case ("nato" beside "NATO").
+another is in another case ("nato" beside "NATO"), a correction with no
+words or naming another story's quote.
 
 It also names the missing row when a required reference finds none (a quote's
 speaker, say), where Django saves the row without it and reports only the
@@ -32,12 +33,13 @@ from taggit.models import Tag
 from ...checks import (
     credits_naming_an_agency_twice,
     invalid_stories,
+    misleading_corrections,
     quotes_not_in_their_stories,
     shared_addresses,
     tags_named_as_another,
     unquoted_message,
 )
-from ...models import Article, PhotoCredit, PhotoCreditAgency, Quote
+from ...models import Article, Correction, PhotoCredit, PhotoCreditAgency, Quote
 
 
 class Command(loaddata.Command):
@@ -61,7 +63,13 @@ class Command(loaddata.Command):
             raise CommandError(unreadable_fixture(error)) from error
 
     def loaddata(self, fixture_labels):
-        loaded = {Article: set(), Quote: set(), PhotoCreditAgency: set(), Tag: set()}
+        loaded = {
+            Article: set(),
+            Quote: set(),
+            PhotoCreditAgency: set(),
+            Tag: set(),
+            Correction: set(),
+        }
         self.saved = set()  # (model, pk) of every row saved so far
 
         def note(sender, instance, raw, **kwargs):
@@ -139,12 +147,15 @@ class Command(loaddata.Command):
         tags = Tag.objects.using(self.using)
         for ids in batches(loaded[Tag]):
             problems += tags_named_as_another(tags.filter(pk__in=ids))
+        corrections = Correction.objects.using(self.using)
+        for ids in batches(loaded[Correction]):
+            problems += misleading_corrections(corrections.filter(pk__in=ids))
         if problems:
             why = (
                 "a quote must appear word for word in its story"
                 if len(problems) == len(unquoted)
-                else "the fixtures hold stories, quotes, photo credits or tags the "
-                "site cannot show"
+                else "the fixtures hold stories, quotes, photo credits, tags or "
+                "corrections the site cannot show"
             )
             raise CommandError(f"Nothing was loaded: {why}.\n" + "\n".join(problems))
 

@@ -2,7 +2,7 @@
 
 Each database keeps one row per story in its own table, articles_search
 (migration 0002 creates whichever the database supports), holding the
-headline, dek, body, and the names of the story's people and tags, weighted
+headline, dek, body, and the names of the story's authors, people and tags, weighted
 in that order. The database builds each row from the story's own tables
 (reindex(), rebuild()); signals.py asks for a reindex, once per story per
 transaction, when a story, its people, quotes or tags change. What readers
@@ -141,6 +141,7 @@ def _index_sql(chosen):
         f"SELECT link.{owner} AS owner, x.name FROM {table} link"
         f" JOIN {target} x ON x.id = link.{column} WHERE link.{owner} {chosen}"
         for table, target, column, owner in [
+            (Article.authors.through._meta.db_table, person, "person_id", "article_id"),
             (Article.people.through._meta.db_table, person, "person_id", "article_id"),
             (Quote._meta.db_table, person, "speaker_id", "article_id"),
             (TaggedArticle._meta.db_table, tag, "tag_id", "content_object_id"),
@@ -211,7 +212,7 @@ def reindex(ids, batch=2000):
             cursor.execute(
                 f"DELETE FROM articles_search WHERE {id_column()} {chosen}", params
             )
-            cursor.execute(_index_sql(chosen), params * 4)
+            cursor.execute(_index_sql(chosen), params * 5)
 
 
 def rebuild():

@@ -13,7 +13,7 @@ from django.dispatch import receiver
 from taggit.models import Tag
 
 from . import caching, search
-from .models import Article, Person, Quote, TaggedArticle
+from .models import Article, ArticleAuthor, Person, Quote, TaggedArticle
 
 
 @receiver(post_save, sender=Article)
@@ -40,6 +40,20 @@ def index_people_change(sender, instance, action, reverse, pk_set, **kwargs):
         search.reindex_on_commit(getattr(instance, "_cleared_article_ids", []))
     elif action.startswith("post_"):
         search.reindex_on_commit(pk_set or [])
+
+
+@receiver(post_save, sender=ArticleAuthor)
+@receiver(post_delete, sender=ArticleAuthor)
+def index_byline_change(sender, instance, **kwargs):
+    # Removing and clearing authors delete their rows one by one: this hears it.
+    search.reindex_on_commit([instance.article_id])
+
+
+@receiver(m2m_changed, sender=Article.authors.through)
+def index_authors_added(sender, instance, action, reverse, pk_set, **kwargs):
+    # authors.add() creates its rows in bulk, without post_save.
+    if action == "post_add":
+        search.reindex_on_commit(list(pk_set or []) if reverse else [instance.pk])
 
 
 @receiver(post_save, sender=TaggedArticle)

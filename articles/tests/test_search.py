@@ -344,3 +344,30 @@ def test_reindex_takes_a_run_of_ids_or_scattered_ids_alike(client):
     Article.objects.filter(pk=ids[2]).delete()
     assert reindex(ids[1:]) == ["BETWEEN", "BETWEEN"]
     assert indexed() == [ids[0], ids[1], ids[3]]
+
+
+def test_a_story_is_found_by_its_byline(client, committed):
+    with committed():
+        story = make_article(headline="Harbour closes", body="Storm expected.")
+        reporter = make_person(name="Chidi Okafor", slug="chidi-okafor")
+        story.set_byline([reporter])
+    assert found(client, "Okafor") == ["Harbour closes"]
+    with committed():
+        reporter.name = "Chidi Okafor-Ellis"
+        reporter.save()
+    assert found(client, "Okafor-Ellis") == ["Harbour closes"]
+    with committed():
+        story.set_byline([])
+    assert found(client, "Okafor") == []
+    with committed():
+        story.authors.add(reporter)  # as old dumps and scripts add authors
+    assert found(client, "Okafor") == ["Harbour closes"]
+    with committed():
+        story.authors.clear()
+    assert found(client, "Okafor") == []
+    with committed():
+        reporter.authored_articles.add(story)
+    assert found(client, "Okafor") == ["Harbour closes"]
+    with committed():
+        reporter.authored_articles.clear()
+    assert found(client, "Okafor") == []

@@ -199,7 +199,7 @@ class ScheduleForm(forms.Form):
 
     publish_at = forms.DateTimeField(
         label="Publish at",
-        help_text="In the site's time zone, e.g. 2026-12-01 07:00. The stories appear by themselves then.",
+        help_text="In the site's time zone, as YYYY-MM-DD HH:MM. The stories appear by themselves then.",
     )
 
     def clean_publish_at(self):

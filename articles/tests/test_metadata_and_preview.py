@@ -69,6 +69,11 @@ class TestStoryMetadata:
         assert metas["twitter:card"] == ["summary"]  # no image file in the seed
         assert "og:image" not in metas
 
+    def test_search_engines_may_show_a_story_photo_large(self, client, seed_story):
+        # Google shows large previews (Discover, Top stories) only when allowed.
+        metas, _, _ = head_of(client.get(SEED_URL))
+        assert metas["robots"] == ["max-image-preview:large"]
+
     def test_news_article_json_ld_has_what_news_readers_need(self, client, seed_story):
         _, [data], _ = head_of(client.get(SEED_URL))
         assert (

@@ -454,7 +454,7 @@ def test_feeds_sitemaps_and_json_ld_date_a_story_by_its_correction(
 
     page, news_article, sitemap, atom = modified()
     assert news_article["dateModified"] == "2022-02-15T12:00:00+00:00"
-    assert "<lastmod>2022-02-15</lastmod>" in sitemap
+    assert "<lastmod>2022-02-15T12:00:00+00:00</lastmod>" in sitemap
     assert "<updated>2022-02-15T12:00:00+00:00</updated>" in atom
 
     when = timezone.now().replace(microsecond=0) - timedelta(days=1)
@@ -463,7 +463,7 @@ def test_feeds_sitemaps_and_json_ld_date_a_story_by_its_correction(
         seed_story.add_correction("An earlier version misspelled a name.", when=when)
     page, news_article, sitemap, atom = modified()
     assert news_article["dateModified"] == when.isoformat()
-    assert f"<lastmod>{when:%Y-%m-%d}</lastmod>" in sitemap
+    assert f"<lastmod>{when.isoformat()}</lastmod>" in sitemap
     assert f"<updated>{when.isoformat()}</updated>" in atom
     assert "updated <time" in page
 
@@ -503,7 +503,7 @@ def test_striking_one_dates_the_story_anew_and_refreshes_cached_pages(
     assert "They were on Monday, as first reported." in page
     assert "correction" not in news_article
     assert news_article["dateModified"] == struck_at.isoformat()
-    assert f"<lastmod>{struck_at:%Y-%m-%d}</lastmod>" in sitemap
+    assert f"<lastmod>{struck_at.isoformat()}</lastmod>" in sitemap
     assert f"<updated>{struck_at.isoformat()}</updated>" in atom
 
 

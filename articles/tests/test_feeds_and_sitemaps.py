@@ -61,7 +61,7 @@ def test_a_story_published_again_later_is_not_dated_by_its_first_run(client):
         ("tags", "/tags/rerun/"),
     ]:
         lastmod = sitemap_entries(client, f"/sitemap-{section}.xml")[HOST + location]
-        assert lastmod == f"{published:%Y-%m-%d}", section
+        assert lastmod == published.isoformat(), section
 
 
 def rss_items(client, url):
@@ -392,7 +392,7 @@ class TestSitemaps:
         self, client, seed_story
     ):
         assert sitemap_entries(client, "/sitemap-stories.xml") == {
-            HOST + SEED_URL: "2022-02-15"
+            HOST + SEED_URL: "2022-02-15T12:00:00+00:00"
         }
 
     def test_tags_section_dates_each_tag_by_its_latest_story(self, client, seed_story):
@@ -404,8 +404,8 @@ class TestSitemaps:
             updated_at=datetime(2023, 5, 6, 12, tzinfo=UTC)
         )
         entries = sitemap_entries(client, "/sitemap-tags.xml")
-        assert entries[f"{HOST}/tags/nato/"] == "2023-05-06"
-        assert entries[f"{HOST}/tags/russia/"] == "2022-02-15"
+        assert entries[f"{HOST}/tags/nato/"] == "2023-05-06T12:00:00+00:00"
+        assert entries[f"{HOST}/tags/russia/"] == "2022-02-15T12:00:00+00:00"
         assert len(entries) == len(SEED_TAGS)
 
     def test_people_section_lists_everyone_appearing_in_published_stories(
@@ -422,12 +422,12 @@ class TestSitemaps:
         entries = sitemap_entries(client, "/sitemap-people.xml")
         expected = {
             # named, named, quoted, quoted, photographer
-            "vladimir-putin": "2022-02-15",
-            "olaf-scholz": "2022-02-15",
-            "sergei-shoigu": "2022-02-15",
-            "igor-konashenkov": "2022-02-15",
-            "alexei-nikolsky": "2022-02-15",
-            "ana-costa": "2024-01-02",
+            "vladimir-putin": "2022-02-15T12:00:00+00:00",
+            "olaf-scholz": "2022-02-15T12:00:00+00:00",
+            "sergei-shoigu": "2022-02-15T12:00:00+00:00",
+            "igor-konashenkov": "2022-02-15T12:00:00+00:00",
+            "alexei-nikolsky": "2022-02-15T12:00:00+00:00",
+            "ana-costa": "2024-01-02T12:00:00+00:00",
         }
         assert entries == {
             f"{HOST}/people/{slug}/": lastmod for slug, lastmod in expected.items()

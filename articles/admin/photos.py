@@ -11,7 +11,7 @@ from .workflow import SharedRecordAdminMixin, SharedRecordInlineMixin
 
 
 @admin.register(Agency)
-class AgencyAdmin(SharedRecordAdminMixin, admin.ModelAdmin):
+class AgencyAdmin(SharedRecordAdminMixin, VersionedAdminMixin, admin.ModelAdmin):
     search_fields = ["name"]
 
 

@@ -15,8 +15,12 @@ class AgencyQuerySet(models.QuerySet):
         return self.get(name=name)
 
 
-class Agency(models.Model):
-    """A photo or news agency as credit lines name it: “TASS”, “Abaca Press”."""
+class Agency(Versioned):
+    """A photo or news agency as credit lines name it: “TASS”, “Abaca Press”.
+
+    Versioned like the records beside it: a rename changes every credit line
+    naming the agency, so a rename from a stale form is refused.
+    """
 
     name = models.CharField(max_length=200, unique=True)
 

@@ -16,6 +16,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from articles.conflicts import describe_change
 from articles.models import (
+    Agency,
     Article,
     ArticleAuthor,
     Person,
@@ -226,7 +227,7 @@ class TestTwoEditors:
         )
         return url, {"post": "yes", "base_version": str(row.version)}
 
-    @pytest.mark.parametrize("kind", ["story", "person", "photo credit"])
+    @pytest.mark.parametrize("kind", ["story", "person", "photo credit", "agency"])
     def test_a_row_changed_after_its_delete_page_opened_is_not_deleted(
         self, ann, ben, story, kind
     ):
@@ -234,6 +235,7 @@ class TestTwoEditors:
             "story": story,
             "person": make_person(),  # in no story: nothing protects it
             "photo credit": make_photo(),
+            "agency": Agency.objects.create(name="TASS"),  # in no credit line
         }[kind]
         url, confirm = self.open_delete_page(ben, row)
         model = type(row)
@@ -243,6 +245,8 @@ class TestTwoEditors:
             saved.dek = "Ann's new dek"
         elif kind == "person":
             saved.bio = "Ann's new biography"
+        elif kind == "agency":
+            saved.name = "TASS news agency"
         else:
             saved.alt_text = "Ann's new alt text"
         saved.save()
@@ -262,13 +266,16 @@ class TestTwoEditors:
             LogEntry.objects.count(),
         ) == before
 
-    @pytest.mark.parametrize("kind", ["story", "person", "photo credit"])
+    @pytest.mark.parametrize("kind", ["story", "person", "photo credit", "agency"])
     def test_a_row_unchanged_since_its_delete_page_opened_is_deleted(
         self, ben, story, kind
     ):
-        row = {"story": story, "person": make_person(), "photo credit": make_photo()}[
-            kind
-        ]
+        row = {
+            "story": story,
+            "person": make_person(),
+            "photo credit": make_photo(),
+            "agency": Agency.objects.create(name="TASS"),
+        }[kind]
         url, confirm = self.open_delete_page(ben, row)
         assert ben.post(url, confirm).status_code == 302
         assert not type(row).objects.filter(pk=row.pk).exists()

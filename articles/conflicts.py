@@ -84,7 +84,12 @@ class VersionedModelForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.initial.setdefault("base_version", self.instance.version)
+        self.initial.setdefault("base_version", self.version_of(self.instance))
+
+    @staticmethod
+    def version_of(row):
+        """What the form carries as base_version: the version row is at."""
+        return row.version
 
     @cached_property
     def changed_data(self):
@@ -104,8 +109,8 @@ class VersionedModelForm(forms.ModelForm):
         # the row as stored before (admin/record_history.py), already locked.
         before_restore = getattr(self.instance, "_stored_before_restore", None)
         current = before_restore or locked_copy(self.instance)
-        read = cleaned.get("base_version")
-        if read != current.version:
+        read, stored_version = cleaned.get("base_version"), self.version_of(current)
+        if read != stored_version:
             # Compared with what is stored now, not with what this editor saw:
             # the same save sent twice changes nothing and is no conflict.
             stored = type(self)(
@@ -115,10 +120,10 @@ class VersionedModelForm(forms.ModelForm):
                 self.refuse(current, stored.changed_data)
         # The model checks this version again as it writes. (A restored row
         # already holds the version its restore gave it.)
-        if before_restore is None:
+        if before_restore is None and isinstance(current, Versioned):
             self.instance.version = current.version
         # Rows edited beside this form (its inlines) are checked against it.
-        self.instance._opened_stale = read is not None and read != current.version
+        self.instance._opened_stale = read is not None and read != stored_version
         return cleaned
 
     def refuse(self, current, differing):
@@ -136,7 +141,7 @@ class VersionedModelForm(forms.ModelForm):
         # The next save from this page is the editor's merge: base it on the
         # version just shown beside their text.
         self.data = self.data.copy()
-        self.data[self.add_prefix("base_version")] = current.version
+        self.data[self.add_prefix("base_version")] = self.version_of(current)
         raise ValidationError(
             "This %(kind)s was changed by %(who)s, after you opened it, so your "
             "save was refused and nothing was written. Your text is kept below; "

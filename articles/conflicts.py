@@ -1,22 +1,29 @@
 """Edit conflicts in the admin: a save from a stale form is refused, its text kept.
 
-Each form carries the version of the row it was opened on (``base_version``).
+Each form carries the version of the row it was opened on (``base_version``;
+for taggit's tags, which cannot take a version column, a digest of the tag's
+fields: FingerprintedModelForm).
 Inside the admin's save transaction the row is locked and compared: when someone
 else saved in between and this form would change what they saved, the form comes
 back with an error naming who and when, the editor's text intact, and the saved
 value shown beside each field that differs. The model's own check
-(``Versioned.save``) stays as the guarantee for every other path.
+(``Versioned.save``) stays as the guarantee for every other path (tags have
+none: a script's rename of one is not checked).
 
 A save that someone else's took out of this user's hands (an editor published
 a reporter's draft) is refused as Django refuses it, before any form is read;
 the user is then told why and shown everything they sent (sent_copy.py).
 """
 
+import hashlib
+import json
 from datetime import datetime
 
 from django import forms
 from django.contrib import messages
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.admin.utils import unquote
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import redirect
@@ -29,17 +36,42 @@ from .models import StaleVersionError, Versioned
 from .sent_copy import sent_sections
 
 
+def last_change(row):
+    """Who last saved row and when, as (user, time); None for what is not known.
+
+    A Versioned row keeps both. For any other (taggit's Tag) the admin's log is
+    all there is: its newest entry counts only if it names the row as stored
+    now, since a rename outside the admin (a script) logs nothing.
+    """
+    if isinstance(row, Versioned):
+        return row.changed_by, row.changed_at
+    entry = (
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(row),
+            object_id=str(row.pk),
+            action_flag__in=[ADDITION, CHANGE],
+        )
+        .select_related("user")
+        .order_by("-action_time", "-pk")
+        .first()
+    )
+    if entry is None or entry.object_repr != str(row)[:200]:
+        return None, None
+    return entry.user, entry.action_time
+
+
 def describe_change(row):
     """Who last saved row, and when: “Ann Editor at 14:32:05 on 25 Nov 2026”."""
-    user = row.changed_by
-    who = (
-        (user.get_full_name() or user.get_username())
-        if user
-        else "an automatic process (wire ingest or publishing job)"
-    )
-    if row.changed_at is None:
+    user, when = last_change(row)
+    if user:
+        who = user.get_full_name() or user.get_username()
+    elif isinstance(row, Versioned):
+        who = "an automatic process (wire ingest or publishing job)"
+    else:
+        who = "someone else"
+    if when is None:
         return who
-    when = timezone.localtime(row.changed_at)
+    when = timezone.localtime(when)
     return (
         f"{who} at {when:%H:%M:%S} on {formats.date_format(when, 'j M Y')} ({when:%Z})"
     )
@@ -150,6 +182,27 @@ class VersionedModelForm(forms.ModelForm):
             code="stale",
             params={"kind": current._meta.verbose_name, "who": who},
         )
+
+
+def fingerprint(row):
+    """A digest of row's stored fields, standing in for a version it lacks."""
+    values = [field.value_to_string(row) for field in row._meta.concrete_fields]
+    return hashlib.sha256(json.dumps(values).encode()).hexdigest()
+
+
+class FingerprintedModelForm(VersionedModelForm):
+    """VersionedModelForm for a model that cannot take a version (taggit's Tag).
+
+    The form carries a digest of the row's fields as it showed them instead,
+    which any save that changes one of them moves on, as it would a version;
+    the row is locked and compared in the save's transaction all the same.
+    Nothing checks a save made outside such a form.
+    """
+
+    base_version = forms.CharField(
+        widget=forms.HiddenInput, required=False, empty_value=None
+    )
+    version_of = staticmethod(fingerprint)
 
 
 class AddedMeanwhileForm(VersionedModelForm):

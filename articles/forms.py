@@ -6,7 +6,12 @@ from django.utils.text import normalize_newlines, slugify
 from taggit.models import Tag
 
 from . import wire
-from .conflicts import AddedMeanwhileForm, VersionedModelForm, locked_copy
+from .conflicts import (
+    AddedMeanwhileForm,
+    FingerprintedModelForm,
+    VersionedModelForm,
+    locked_copy,
+)
 from .models import Article, Correction, Person, Quote
 from .models.tags import names_as_tagged, tag_named
 from .rendering import render_body
@@ -134,11 +139,12 @@ class QuoteForm(AddedMeanwhileForm):
             self.initial.setdefault("story_version", self.instance.article.version)
 
 
-class TagForm(forms.ModelForm):
+class TagForm(FingerprintedModelForm):
     """The tag admin's form: one tag per name, whatever its case.
 
     With TAGGIT_CASE_INSENSITIVE a story tagged "nato" gets the tag "NATO",
-    so a second tag "nato" would have a page no story ever reaches.
+    so a second tag "nato" would have a page no story ever reaches. A rename
+    from a page opened before someone else's is refused, as for a story.
     """
 
     class Meta:

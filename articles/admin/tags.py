@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.db.models import Count
 from taggit.models import Tag
 
+from ..conflicts import with_base_version
 from ..forms import TagForm
 from .workflow import SharedRecordAdminMixin
 
@@ -20,6 +21,9 @@ class TagAdmin(SharedRecordAdminMixin, admin.ModelAdmin):
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
     ordering = ["name"]
+
+    def get_fieldsets(self, request, obj=None):
+        return with_base_version(super().get_fieldsets(request, obj))
 
     def get_queryset(self, request):
         return (

@@ -9,6 +9,7 @@ from pytest_django.asserts import assertContains
 from reversion.models import Version
 from taggit.models import Tag
 
+from articles.conflicts import fingerprint
 from articles.models import Agency, Article, Person, PhotoCredit, Quote, Status
 
 from .factories import make_article, make_person, make_photo
@@ -759,7 +760,7 @@ class TestTagAdmin:
         Tag.objects.create(name="Ünïcode", slug="unicode")
         response = editor_client.post(
             reverse("admin:taggit_tag_change", args=[tag.pk]),
-            {"name": "NATO", "slug": "nato"},
+            {"name": "NATO", "slug": "nato", "base_version": fingerprint(tag)},
         )
         assert response.status_code == 302
         assert Tag.objects.get(pk=tag.pk).name == "NATO"

@@ -1,10 +1,11 @@
-"""No lost updates for agencies: two editors rename one, the second save from
-a stale form is refused with their text kept (conflicts.py)."""
+"""No lost updates for agencies and tags: two editors rename one, the second
+save from a stale form is refused with their text kept (conflicts.py)."""
 
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.core.management import call_command
 from pytest_django.asserts import assertContains
+from taggit.models import Tag
 
 from articles.models import Agency, PhotoCredit
 
@@ -50,7 +51,12 @@ def agency():
     return make_photo(agencies=["TASS"]).agencies.get()
 
 
-@pytest.fixture(params=["agency"])
+@pytest.fixture
+def tag():
+    return Tag.objects.create(name="Diplomacy", slug="diplomacy")
+
+
+@pytest.fixture(params=["agency", "tag"])
 def record(request):
     return request.getfixturevalue(request.param)
 
@@ -103,6 +109,23 @@ def test_the_same_rename_sent_twice_is_not_a_conflict(ann, record):
     assert type(record).objects.get(pk=record.pk).name == "Sent Twice"
     logged = LogEntry.objects.filter(user__username="ann").latest("pk")
     assert logged.get_change_message() == "No fields changed."
+
+
+@pytest.mark.parametrize("logged", ["never", "before"])
+def test_a_tag_renamed_outside_the_admin_refuses_a_stale_form(ann, ben, tag, logged):
+    if logged == "before":
+        ann.post(change_url(tag), rename(open_form(ann, tag), "Diplomatic"))
+        tag.refresh_from_db()
+    ben_data = open_form(ben, tag)
+    tag.name = "Diplomatic talks"
+    tag.save()  # a script: the admin's log names no one for this rename
+    before = stored(tag)
+
+    response = ben.post(change_url(tag), rename(ben_data, "Foreign policy"))
+
+    assertContains(response, "This tag was changed by someone else")
+    assertContains(response, REFUSED)
+    assert stored(tag) == before
 
 
 class TestAgencies:

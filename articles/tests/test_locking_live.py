@@ -15,8 +15,9 @@ from django.conf import settings
 from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
+from taggit.models import Tag
 
-from articles.models import Article, Quote, StaleVersionError, Status
+from articles.models import Agency, Article, Quote, StaleVersionError, Status
 
 from .conftest import ALL_ARTICLES_PERMISSIONS, make_staff
 from .factories import make_article, make_person
@@ -149,6 +150,56 @@ def test_two_simultaneous_saves_one_wins_one_is_told(live_server, django_user_mo
         assert list(saved.quotes.values_list("text", "order")) == [
             ("We are ready to talk,", 1)
         ]
+
+
+@pytest.mark.parametrize("kind", ["agency", "tag"])
+def test_two_simultaneous_renames_one_wins_one_is_told(
+    live_server, django_user_model, kind
+):
+    if kind == "agency":
+        record = Agency.objects.create(name="TASS")
+    else:
+        # No version column: only the row lock keeps the check and the write
+        # of one save from interleaving with the other's.
+        record = Tag.objects.create(name="Diplomacy", slug="diplomacy")
+    editors = {
+        "Ann Okafor": Editor(django_user_model, live_server, "ann", "Ann Okafor"),
+        "Ben Lindqvist": Editor(django_user_model, live_server, "ben", "Ben Lindqvist"),
+    }
+    opts = record._meta
+    path = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[record.pk])
+
+    for round_ in range(ROUNDS):
+        forms = {}
+        for name, editor in editors.items():
+            status, page = editor.request("GET", path)
+            assert status == 200, page[:500]
+            forms[name] = {
+                "csrfmiddlewaretoken": re.search(
+                    r'name="csrfmiddlewaretoken" value="([^"]+)"', page
+                )[1],
+                "base_version": re.search(r'name="base_version" value="([^"]+)"', page)[
+                    1
+                ],
+                "name": f"{name} round {round_}",
+                "slug": f"{name.split()[0].lower()}-round-{round_}",
+            }
+        results = at_once(
+            {
+                name: partial(editors[name].request, "POST", path, forms[name])
+                for name in editors
+            }
+        )
+
+        statuses = sorted(status for status, _ in results.values())
+        assert statuses == [200, 302], results
+        (winner,) = [name for name, (status, _) in results.items() if status == 302]
+        (loser,) = [name for name in editors if name != winner]
+        refusal = results[loser][1]
+        assert f"This {opts.verbose_name} was changed by {winner} at " in refusal
+        assert f"{loser} round {round_}" in refusal  # text kept
+        saved = type(record).objects.get(pk=record.pk)
+        assert saved.name == f"{winner} round {round_}"
 
 
 def test_two_simultaneous_model_saves_one_is_refused(transactional_db):

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
+from articles.conflicts import fingerprint
 from articles.models import Agency, Person, Status
 
 from .conftest import desk_member
@@ -204,7 +205,13 @@ def test_a_reporter_renames_a_tag_only_drafts_carry(reporter):
     story.tags.add("Diplomacy")
     tag = Tag.objects.get(name="Diplomacy")
     response = reporter.post(
-        change_url(tag), {"name": "Diplomacy talks", "slug": "diplomacy-talks"}
+        change_url(tag),
+        # As the page sends it: with the tag as it showed it.
+        {
+            "name": "Diplomacy talks",
+            "slug": "diplomacy-talks",
+            "base_version": fingerprint(tag),
+        },
     )
     assert response.status_code == 302
     assert Tag.objects.get(pk=tag.pk).name == "Diplomacy talks"

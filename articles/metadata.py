@@ -238,16 +238,53 @@ def story_metadata(article, request):
 
 
 def person_metadata(person, request, page=1):
-    """Canonical URL and Person JSON-LD for a person page (page: the list's page)."""
+    """Canonical URL, social card and Person JSON-LD for a person page
+    (page: the list's page)."""
     absolute = absolute_urls(request)
     data = {"@context": "https://schema.org", **person_ld(person, absolute)}
     if person.bio:
         data["description"] = person.bio
     if person.portrait:
         data["image"] = absolute(person.portrait.url)
-    canonical = absolute(person.get_absolute_url())
+    described = (
+        f"{person.full_name}, {person.role}" if person.role else person.full_name
+    )
+    listing = listing_metadata(
+        request,
+        person.full_name,
+        f"{described}: stories and quotes.",
+        page=page,
+        path=person.get_absolute_url(),
+        kind="profile",
+    )
+    return listing._replace(json_ld=json_ld(data))
+
+
+def listing_metadata(request, title, description, *, page=1, path=None, kind="website"):
+    """Canonical URL, description and social card of a list page (front, tag, person).
+
+    path is the list's own address (the request's by default); a later page
+    names itself, ?page=N, as its canonical URL: naming page 1 as theirs tells
+    search engines to drop them, and the older stories with them.
+    """
+    canonical = absolute_urls(request)(path or request.path)
     if page > 1:
-        # Each later page is its own page to index: naming page 1 as theirs
-        # tells search engines to drop them, and the older stories with them.
         canonical += f"?page={page}"
-    return PageMetadata(canonical=canonical, json_ld=json_ld(data))
+    open_graph = [
+        ("og:type", kind),
+        ("og:site_name", settings.SITE_NAME),
+        ("og:title", title),
+        ("og:description", description),
+        ("og:url", canonical),
+    ]
+    twitter = [
+        ("twitter:card", "summary"),
+        ("twitter:title", title),
+        ("twitter:description", description),
+    ]
+    return PageMetadata(
+        canonical=canonical,
+        json_ld="",
+        description=description,
+        meta_elements=meta_elements(open_graph, twitter),
+    )

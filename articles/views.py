@@ -1,5 +1,6 @@
 from datetime import date
 
+from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -19,7 +20,7 @@ from taggit.models import Tag
 
 from . import search
 from .converters import is_page_number
-from .metadata import person_metadata, story_metadata
+from .metadata import listing_metadata, person_metadata, story_metadata
 from .models import Article, Correction, FormerAddress, Person
 
 
@@ -142,6 +143,16 @@ class PublishedArticleMixin(PageNumberMixin):
 
 class FrontPageView(PublishedArticleMixin, ArchiveIndexView):
     allow_empty = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["metadata"] = listing_metadata(
+            self.request,
+            settings.SITE_NAME,
+            f"The latest stories from {settings.SITE_NAME}.",
+            page=context["page_obj"].number,
+        )
+        return context
 
 
 class ArticleYearArchiveView(PublishedArticleMixin, YearArchiveView):
@@ -271,7 +282,14 @@ class TagArticleListView(PublishedArticleMixin, ListView):
         return paginator
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(tag=self.tag, **kwargs)
+        context = super().get_context_data(tag=self.tag, **kwargs)
+        context["metadata"] = listing_metadata(
+            self.request,
+            self.tag.name,
+            f"Stories tagged {self.tag.name}.",
+            page=context["page_obj"].number,
+        )
+        return context
 
 
 class SearchView(PageNumberMixin, ListView):

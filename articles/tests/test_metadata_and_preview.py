@@ -328,3 +328,38 @@ def test_json_ld_is_written_as_the_standard_librarys_compact_json():
     script = str(json_ld(data))
     assert script == f'<script type="application/ld+json">{expected}</script>'
     assert json.loads(script.split(">", 1)[1].rsplit("<", 1)[0]) == data
+
+
+class TestListPageMetadata:
+    """Front, tag and person pages name themselves and make a social card."""
+
+    def test_front_tag_and_person_pages_carry_canonical_and_open_graph(
+        self, client, seed_story
+    ):
+        for path, kind, title, description in [
+            ("/", "website", settings.SITE_NAME, "The latest stories from"),
+            ("/tags/nato/", "website", "NATO", "Stories tagged NATO."),
+            (
+                "/people/vladimir-putin/",
+                "profile",
+                "Vladimir Putin",
+                "Vladimir Putin, Russian President",
+            ),
+        ]:
+            metas, _, canonical = head_of(client.get(path))
+            assert canonical == ["http://testserver" + path], path
+            assert metas["og:type"] == [kind], path
+            assert metas["og:url"] == canonical, path
+            assert metas["og:title"] == metas["twitter:title"] == [title], path
+            assert metas["og:site_name"] == [settings.SITE_NAME], path
+            assert metas["og:description"] == metas["description"], path
+            assert metas["description"][0].startswith(description), path
+            assert metas["twitter:card"] == ["summary"], path
+
+    def test_a_later_page_names_itself(self, client):
+        for _ in range(21):
+            make_article().tags.add("Diplomacy")
+        for path in ["/", "/tags/diplomacy/"]:
+            metas, _, canonical = head_of(client.get(path, {"page": 2}))
+            assert canonical == [f"http://testserver{path}?page=2"], path
+            assert metas["og:url"] == canonical, path

@@ -282,7 +282,10 @@ class PageCacheMiddleware:
             request.page_cache_missed = True  # public_page need not look again
         request.page_cache_middleware = True
         response = self.get_response(request)
-        if response.status_code in MISSING_STATUSES and "Cache-Control" not in response:
+        if (
+            response.status_code in NOT_HERE_STATUSES
+            and "Cache-Control" not in response
+        ):
             # A CDN keeps an unmarked 404 as it likes (Fastly, an hour): a
             # story scheduled at that address would stay missing there.
             _mark_for_whom(request, response)
@@ -293,8 +296,11 @@ class PageCacheMiddleware:
         return response
 
 
-# "Not here (yet)": marked as pages are, so a CDN keeps it no longer than a page.
-MISSING_STATUSES = (404, 410)
+# "Not here (yet)", or "moved on from here" (a story's former address, which
+# leads on only while its story is public and no other story takes it):
+# marked as pages are, so a CDN keeps one no longer than a page. Unmarked, a
+# browser keeps a 301 for good, and a CDN as it likes.
+NOT_HERE_STATUSES = (301, 404, 410)
 
 
 def _mark_for_whom(request, response):
@@ -303,7 +309,7 @@ def _mark_for_whom(request, response):
     if user is not None and user.is_authenticated:
         patch_cache_control(response, private=True, max_age=0)
     elif request.method in ("GET", "HEAD") and (
-        response.status_code == 200 or response.status_code in MISSING_STATUSES
+        response.status_code == 200 or response.status_code in NOT_HERE_STATUSES
     ):
         _mark_public(response)
 

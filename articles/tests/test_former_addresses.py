@@ -205,3 +205,25 @@ def test_a_restore_that_moves_the_story_keeps_the_address_it_leaves(client):
         301,
         story.get_absolute_url(),
     )
+
+
+def test_the_redirect_tells_browsers_and_caches_to_ask_again(editor_client, settings):
+    """A 301 sent unmarked is kept by browsers for good and by a CDN as it likes:
+    after an editor deletes the address, or another story takes it, they would
+    still send readers on."""
+    settings.CDN_CACHE_SECONDS = 60
+    story = make_article(slug="first")
+    old = story.get_absolute_url()
+    moved(story, slug="second")
+    reader = Client().get(old)
+    assert reader.status_code == 301
+    assert {p.strip() for p in reader["Cache-Control"].split(",")} == {
+        "public",
+        "max-age=0",
+        "s-maxage=60",
+    }
+    assert "Cookie" in reader["Vary"]
+    staff = editor_client.get(old)
+    assert staff.status_code == 301
+    assert "private" in staff["Cache-Control"]
+    assert "public" not in staff["Cache-Control"]

@@ -347,7 +347,7 @@ class ArticleAdmin(
             # loads (RevertError) is a message on the list page, not a 500.
             for lost in history.lost_since(revision):
                 messages.warning(request, lost.warning)
-            history.restore_story(revision)
+            history.restore_story(revision, keeping=self.WORKFLOW_FIELDS)
 
         revision.revert = restore
         with transaction.atomic(using=version.db):

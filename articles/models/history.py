@@ -95,7 +95,7 @@ def story_versions(revision):
     ]
 
 
-def restore_story(revision):
+def restore_story(revision, *, keeping=()):
     """Put a story back as the revision holds it: its fields, quotes and tags.
 
     As django-reversion's revision.revert(delete=True), but for the story's own
@@ -103,7 +103,9 @@ def restore_story(revision):
     correction names), and the photo credit
     (and its agencies) a revision may hold is neither written back nor, when
     the story leads with another credit now, deleted. What the revision names
-    that has been deleted since (lost_since()) is left out.
+    that has been deleted since (lost_since()) is left out. The fields named
+    in keeping stay as stored on a story that exists (the admin's restore
+    keeps where a story stands, its address included).
     """
     versions = story_versions(revision)
     held = {
@@ -114,11 +116,11 @@ def restore_story(revision):
     with transaction.atomic():
         # The revision's row is written back raw, past Article.save(): keep
         # the address each story leaves here, as a save would.
-        left = {
-            pk: (published_at, slug)
-            for pk, published_at, slug in Article.objects.filter(
-                pk__in=stories
-            ).values_list("pk", "published_at", "slug")
+        stored = {
+            row["pk"]: row
+            for row in Article.objects.filter(pk__in=stories).values(
+                "pk", "published_at", "slug", *keeping
+            )
         }
         # A quote whose speaker, or a tag link whose tag, is gone cannot be
         # written back at all: its row would point at nothing.
@@ -167,8 +169,16 @@ def restore_story(revision):
         Article.people.through.objects.filter(article__in=stories).exclude(
             person__in=Person.objects.all()
         ).delete()
-        for story in Article.objects.filter(pk__in=left):
-            FormerAddress.objects.keep(story, *left[story.pk])
+        for pk, row in stored.items() if keeping else ():
+            # Written back before the address is compared: a revision's
+            # address the story does not stay at is not one it leaves, and
+            # keeping it would take over whichever story left it last.
+            Article.objects.filter(pk=pk).update(
+                **{field: row[field] for field in keeping}
+            )
+        for story in Article.objects.filter(pk__in=stored):
+            row = stored[story.pk]
+            FormerAddress.objects.keep(story, row["published_at"], row["slug"])
 
 
 def bylines_without_places(versions):

@@ -14,6 +14,7 @@ from reversion.models import Version
 from articles.models import Article, FormerAddress, Status, history
 
 from .factories import make_article
+from .test_history import as_submitted
 from .test_workflow import change_url, logged_in, workflow_form
 
 pytestmark = pytest.mark.django_db
@@ -227,3 +228,62 @@ def test_the_redirect_tells_browsers_and_caches_to_ask_again(editor_client, sett
     assert staff.status_code == 301
     assert "private" in staff["Cache-Control"]
     assert "public" not in staff["Cache-Control"]
+
+
+def test_restoring_a_story_leaves_another_storys_old_address_to_it(desk_editor):
+    """The admin's restore keeps where the story stands, its address included
+    (test_history): the revision's address, written over the row for a moment,
+    is not one the story leaves, and must not take over another's redirect."""
+    day = timezone.now() - timedelta(days=1)
+    story = make_article(slug="budget", published_at=day)
+    with reversion.create_revision():
+        story.save()
+    revision = Version.objects.get_for_object(story).get()
+    moved(story, slug="budget-talks")
+    # Another story went out at the address the first left, then moved too:
+    # the address is the newcomer's now.
+    newcomer = make_article(slug="budget", published_at=day + timedelta(minutes=1))
+    old = newcomer.get_absolute_url()
+    moved(newcomer, slug="budget-vote")
+    assert Client().get(old)["Location"] == newcomer.get_absolute_url()
+    editor = logged_in(desk_editor)
+    url = reverse("admin:articles_article_revision", args=[story.pk, revision.pk])
+    response = editor.post(url, as_submitted(editor.get(url)))
+    assert response.status_code == 302
+    story.refresh_from_db()
+    assert story.slug == "budget-talks"
+    assert Client().get(old)["Location"] == newcomer.get_absolute_url()
+
+
+def test_restoring_a_story_brings_back_no_address_an_editor_deleted(desk_editor):
+    story = make_article(slug="first")
+    with reversion.create_revision():
+        story.save()
+    revision = Version.objects.get_for_object(story).get()
+    old = story.get_absolute_url()
+    moved(story, slug="second")
+    FormerAddress.objects.all().delete()
+    editor = logged_in(desk_editor)
+    url = reverse("admin:articles_article_revision", args=[story.pk, revision.pk])
+    assert editor.post(url, as_submitted(editor.get(url))).status_code == 302
+    story.refresh_from_db()
+    assert story.slug == "second" and story.is_published
+    assert not FormerAddress.objects.exists()
+    assert Client().get(old).status_code == 404
+
+
+def test_restoring_a_moved_story_keeps_its_old_address_leading_to_it(desk_editor):
+    story = make_article(slug="first")
+    with reversion.create_revision():
+        story.save()
+    revision = Version.objects.get_for_object(story).get()
+    old = story.get_absolute_url()
+    moved(story, slug="second")
+    editor = logged_in(desk_editor)
+    url = reverse("admin:articles_article_revision", args=[story.pk, revision.pk])
+    assert editor.post(url, as_submitted(editor.get(url))).status_code == 302
+    story.refresh_from_db()
+    assert list(FormerAddress.objects.values_list("slug", "article")) == [
+        ("first", story.pk)
+    ]
+    assert Client().get(old)["Location"] == story.get_absolute_url()

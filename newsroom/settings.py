@@ -255,6 +255,13 @@ def media_origin(environ):
     if endpoint := environ.get("AWS_S3_ENDPOINT_URL"):
         parts = urlsplit(endpoint)
         return f"{parts.scheme}://{parts.netloc}"
+    if "." in bucket:
+        # AWS's certificate covers one label of *.s3.amazonaws.com, so boto3
+        # puts a dotted bucket in the path, on its region's host.
+        region = environ.get("AWS_S3_REGION_NAME") or "us-east-1"
+        if region == "us-east-1":
+            return "https://s3.amazonaws.com"
+        return f"https://s3.{region}.amazonaws.com"
     return f"https://{bucket}.s3.amazonaws.com"
 
 

@@ -82,8 +82,15 @@ def test_the_configured_site_links_media_at_the_custom_domain():
         {"AWS_S3_CUSTOM_DOMAIN": "media.news.example"},
         {"AWS_S3_ENDPOINT_URL": "https://minio.internal:9000"},
         {},  # AWS itself
+        # A bucket named with dots cannot be a host name under AWS's
+        # certificate: boto3 puts it in the path, on the region's host.
+        {"AWS_STORAGE_BUCKET_NAME": "media.news.example"},
+        {
+            "AWS_STORAGE_BUCKET_NAME": "media.news.example",
+            "AWS_S3_REGION_NAME": "eu-west-1",
+        },
     ],
-    ids=["custom domain", "endpoint", "aws"],
+    ids=["custom domain", "endpoint", "aws", "dotted bucket", "dotted in a region"],
 )
 def test_readers_browsers_may_load_photos_from_the_bucket(storage_env):
     """The Content-Security-Policy allows images from where media_storage() links them.
@@ -93,7 +100,7 @@ def test_readers_browsers_may_load_photos_from_the_bucket(storage_env):
     """
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.pop("REDIS_URL", None)
-    env.update(AWS_STORAGE_BUCKET_NAME="newsroom-media", **storage_env)
+    env.update({"AWS_STORAGE_BUCKET_NAME": "newsroom-media", **storage_env})
     script = (
         "from django.core.files.storage import storages;"
         "from newsroom.csp import site_policy;"

@@ -287,3 +287,21 @@ def test_restoring_a_moved_story_keeps_its_old_address_leading_to_it(desk_editor
         ("first", story.pk)
     ]
     assert Client().get(old)["Location"] == story.get_absolute_url()
+
+
+def test_a_fixture_that_moves_a_story_keeps_the_address_it_leaves(tmp_path):
+    story = make_article(slug="first")
+    old = story.get_absolute_url()
+    dump = tmp_path / "dump.json"
+    call_command("dumpdata", "articles.article", output=dump)
+    records = json.loads(dump.read_text())
+    records[0]["fields"]["slug"] = "second"
+    dump.write_text(json.dumps(records))
+    call_command("loaddata", dump, verbosity=0)
+    story.refresh_from_db()
+    assert story.slug == "second"
+    response = Client().get(old)
+    assert (response.status_code, response["Location"]) == (
+        301,
+        story.get_absolute_url(),
+    )

@@ -298,12 +298,16 @@ class SearchView(PageNumberMixin, ListView):
 
     def get_queryset(self):
         self.query = self.request.GET.get("q", "").strip()[: search.MAX_QUERY_LENGTH]
-        return Article.objects.published().matching(self.query).for_search_results()
+        self.ranked_ids = search.ranked_ids(self.query)
+        return Article.objects.published().ranked(self.ranked_ids).for_search_results()
 
     def get_context_data(self, **kwargs):
-        # Only the best MAX_RESULTS are ranked: a count that reaches it is a floor.
+        # Only the best MAX_RESULTS are ranked, drafts among them: once the
+        # ranking is full, the count of public stories in it is a floor.
         return super().get_context_data(
-            query=self.query, max_results=search.MAX_RESULTS, **kwargs
+            query=self.query,
+            capped=len(self.ranked_ids) >= search.MAX_RESULTS,
+            **kwargs,
         )
 
 

@@ -150,7 +150,10 @@ class ArticleQuerySet(models.QuerySet):
 
     def matching(self, query):
         """Stories matching every word of query, best match first (see search.py)."""
-        ids = search.ranked_ids(query)
+        return self.ranked(search.ranked_ids(query))
+
+    def ranked(self, ids):
+        """Stories among ids, in the order of ids (search.ranked_ids())."""
         if not ids:
             return self.none()
         return self.filter(pk__in=ids).order_by(search.rank_order(ids))

@@ -371,3 +371,19 @@ def test_a_story_is_found_by_its_byline(client, committed):
     with committed():
         reporter.authored_articles.clear()
     assert found(client, "Okafor") == []
+
+
+def test_a_capped_count_says_at_least_when_drafts_took_places_in_the_ranking(
+    client, committed, monkeypatch
+):
+    # The ranking holds drafts too: with one among the best MAX_RESULTS, the
+    # public count fell short of the cap and was given as the total.
+    monkeypatch.setattr(search, "MAX_RESULTS", 5)
+    with committed():
+        for n in range(8):
+            make_article(headline=f"Election result {n}")
+        make_article(headline="Election result draft", status=Status.DRAFT)
+    assertContains(
+        client.get("/search/", {"q": "election"}),
+        "At least 4 stories for “election”",
+    )

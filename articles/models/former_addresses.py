@@ -12,6 +12,8 @@ Only an address whose day has come is kept: one that was only ever planned
 was never given out. An address belongs to the story that left it last.
 """
 
+from contextlib import contextmanager
+
 from django.db import models
 from django.utils import timezone
 
@@ -29,6 +31,27 @@ class FormerAddressQuerySet(models.QuerySet):
         ).select_related("article")
         found = former.first()
         return found.article if found else None
+
+    @contextmanager
+    def kept_on_moving(self, article):
+        """Around a write of article's row: keep the address it leaves, if any.
+
+        Reads where the stored row stands before the write (nothing for a new
+        row) and keeps that address once the write is done; for Article.save()
+        and for loaddata, which writes rows raw, past save().
+        """
+        left = (
+            type(article)
+            ._base_manager.using(self.db)
+            .filter(pk=article.pk)
+            .values_list("published_at", "slug")
+            .first()
+            if article.pk is not None
+            else None
+        )
+        yield
+        if left is not None:
+            self.keep(article, *left)
 
     def keep(self, article, published_at, slug):
         """Keep article's address before a save moved it: published_at and slug.

@@ -456,17 +456,12 @@ class Article(Versioned):
         ):
             return super().save(*args, **kwargs)
         using = kwargs.get("using") or router.db_for_write(Article, instance=self)
-        with transaction.atomic(using=using):
-            left = (
-                Article._base_manager.using(using)
-                .filter(pk=self.pk)
-                .values_list("published_at", "slug")
-                .first()
-            )
+        # Links to the address it leaves still lead to it (FormerAddress).
+        with (
+            transaction.atomic(using=using),
+            FormerAddress.objects.using(using).kept_on_moving(self),
+        ):
             super().save(*args, **kwargs)
-            if left and left != (self.published_at, self.slug):
-                # Links to the address it leaves still lead to it (FormerAddress).
-                FormerAddress.objects.using(using).keep(self, *left)
 
     def get_absolute_url(self):
         day = self.publication_day or timezone.localdate()

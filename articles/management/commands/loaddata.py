@@ -20,6 +20,7 @@ same row, where the second would silently replace the first.
 """
 
 import io
+from contextlib import nullcontext
 from xml.sax import SAXParseException
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -191,25 +192,16 @@ class Command(loaddata.Command):
         if isinstance(row, Article) and row.published_at is None and row.pk:
             self.refuse_overwriting_a_draft(row)
         refuse_overlong_text(row)
-        left = self.address_before(row)
-        saved = super().save_obj(obj)
+        # Written raw, past Article.save(): links to the address the fixture
+        # moves a story from still lead to it (FormerAddress).
+        with (
+            FormerAddress.objects.using(self.using).kept_on_moving(row)
+            if isinstance(row, Article)
+            else nullcontext()
+        ):
+            saved = super().save_obj(obj)
         self.saved.add((type(row), row.pk))
-        if left is not None and left != (row.published_at, row.slug):
-            # Written raw, past Article.save(): links to the address the
-            # fixture moves the story from still lead to it (FormerAddress).
-            FormerAddress.objects.using(self.using).keep(row, *left)
         return saved
-
-    def address_before(self, row):
-        """A stored story's publication time and slug, before row overwrites it."""
-        if not isinstance(row, Article) or row.pk is None:
-            return None
-        return (
-            Article._base_manager.using(self.using)
-            .filter(pk=row.pk)
-            .values_list("published_at", "slug")
-            .first()
-        )
 
     # What an editor writes in a draft; the desk's bookkeeping may differ.
     DRAFT_FIELDS = ["headline", "dek", "body", "dateline", "source", "source_note"]

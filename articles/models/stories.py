@@ -148,12 +148,9 @@ class ArticleQuerySet(models.QuerySet):
         """A listing that keeps the body, for the snippet under each result."""
         return self.with_tags()
 
-    def matching(self, query):
-        """Stories matching every word of query, best match first (see search.py)."""
-        return self.ranked(search.ranked_ids(query))
-
     def ranked(self, ids):
-        """Stories among ids, in the order of ids (search.ranked_ids())."""
+        """Stories among ids, in the order of ids: search.ranked_ids(query) gives
+        the stories matching every word of a query, best match first."""
         if not ids:
             return self.none()
         return self.filter(pk__in=ids).order_by(search.rank_order(ids))
